@@ -1,0 +1,1 @@
+"""Core data layer: RT-DC files, image import, dataset tables, preprocessing, sampling."""

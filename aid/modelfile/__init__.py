@@ -1,0 +1,1 @@
+"""Saved models and the metadata that travels with them."""
