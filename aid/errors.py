@@ -48,3 +48,7 @@ class TrainingError(AidError):
 
 class ExportError(AidError):
     """A model cannot be exported as requested."""
+
+
+class AssessmentError(AidError):
+    """A model cannot be assessed or applied as requested (bad labels, no conv layer)."""
