@@ -1,1 +1,1 @@
-"""Core data layer: RT-DC files, image import, dataset tables, preprocessing, sampling."""
+"""Core data layer: RT-DC files, image import, tables, preprocessing, sampling."""

@@ -79,11 +79,15 @@ class Preprocessing:
 
     def __post_init__(self) -> None:
         if not isinstance(self.input_size, int) or self.input_size < 1:
-            raise PreprocessError(f"input size must be a positive integer, got {self.input_size!r}")
+            raise PreprocessError(
+                f"input size must be a positive integer, got {self.input_size!r}"
+            )
         _check_choice("color mode", self.color_mode, COLOR_MODES)
         _check_choice("normalization", self.normalization, NORMALIZATIONS)
         _check_choice("padding", self.padding, PADDINGS)
-        _check_choice("zoom interpolation", self.zoom_interpolation, tuple(INTERPOLATIONS))
+        _check_choice(
+            "zoom interpolation", self.zoom_interpolation, tuple(INTERPOLATIONS)
+        )
 
     @property
     def channels(self) -> int:
@@ -114,7 +118,9 @@ class Preprocessing:
 
 def _check_choice(what: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise PreprocessError(f"{what} must be one of {', '.join(choices)}; got {value!r}")
+        raise PreprocessError(
+            f"{what} must be one of {', '.join(choices)}; got {value!r}"
+        )
 
 
 def as_nhwc(images: np.ndarray) -> np.ndarray:
@@ -123,7 +129,9 @@ def as_nhwc(images: np.ndarray) -> np.ndarray:
         return images[..., np.newaxis]
     if images.ndim == 4 and images.shape[-1] in (1, 3):
         return images
-    raise PreprocessError(f"expected images (N,H,W) or (N,H,W,1|3), got shape {images.shape}")
+    raise PreprocessError(
+        f"expected images (N,H,W) or (N,H,W,1|3), got shape {images.shape}"
+    )
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -148,16 +156,19 @@ def convert_color(images: np.ndarray, color_mode: ColorMode) -> np.ndarray:
     if color_mode == "gray":
         if channels == 1:
             return images
-        # float64 so truncation matches AIDeveloper bit for bit
-        weights = np.asarray(GRAY_WEIGHTS, dtype=np.float64)
-        gray = images.astype(np.float64) @ weights
-        return gray.astype(np.uint8)[..., np.newaxis]
+        # float64, summed left to right as AIDeveloper does, so truncation matches
+        # bit for bit (a dot product rounds differently: white would give 255, not 254)
+        r, g, b = GRAY_WEIGHTS
+        gray = r * images[..., 0:1] + g * images[..., 1:2] + b * images[..., 2:3]
+        return gray.astype(np.uint8)
     if channels == 3:
         return images
     return np.repeat(images, 3, axis=-1)
 
 
-def zoom_image(image: np.ndarray, factor: float, interpolation: Interpolation) -> np.ndarray:
+def zoom_image(
+    image: np.ndarray, factor: float, interpolation: Interpolation
+) -> np.ndarray:
     """Resize one ``(H, W, C)`` image by ``factor`` in both directions."""
     if factor == 1.0:
         return image
@@ -169,8 +180,10 @@ def zoom_image(image: np.ndarray, factor: float, interpolation: Interpolation) -
     return zoomed.reshape(zoomed.shape[:2] + (image.shape[-1],))
 
 
-def crop_window(image: np.ndarray, cx: float, cy: float, size: int, padding: Padding) -> np.ndarray:
-    """Cut a ``size`` x ``size`` window centred at pixel ``(cx, cy)`` from ``(H, W, C)``.
+def crop_window(
+    image: np.ndarray, cx: float, cy: float, size: int, padding: Padding
+) -> np.ndarray:
+    """Cut a ``size`` x ``size`` window centred at ``(cx, cy)`` from ``(H, W, C)``.
 
     The window's corner is ``round(c - size / 2)`` (half to even, as AIDeveloper);
     parts outside the image are filled according to ``padding``.
@@ -184,15 +197,22 @@ def crop_window(image: np.ndarray, cx: float, cy: float, size: int, padding: Pad
     pad_left, pad_top = max(0, -x1), max(0, -y1)
     pad_right, pad_bottom = max(0, x2 - width), max(0, y2 - height)
     inner = image[max(0, y1) : min(height, y2), max(0, x1) : min(width, x2)]
-    if inner.size == 0 or (padding in ("reflect", "symmetric", "wrap") and padding_too_large(
+    if inner.size == 0:
+        # The window misses the image: nothing to pad from, so zeros.
+        return np.zeros((size, size, channels), dtype=image.dtype)
+    if padding in ("reflect", "symmetric", "wrap") and padding_too_large(
         inner.shape, (pad_top, pad_bottom, pad_left, pad_right)
-    )):
-        # Nothing (or too little) to mirror: fall back to edge/zero fill.
-        source = image if inner.size == 0 else inner
-        return _pad_np(source, x1, y1, size, padding if inner.size else "constant")
+    ):
+        # OpenCV cannot mirror more than the image holds; numpy repeats the mirroring.
+        return _pad_np(inner, -pad_left, -pad_top, size, padding)
     padded = cv2.copyMakeBorder(
-        np.ascontiguousarray(inner), pad_top, pad_bottom, pad_left, pad_right,
-        BORDERS[padding], value=0,
+        np.ascontiguousarray(inner),
+        pad_top,
+        pad_bottom,
+        pad_left,
+        pad_right,
+        BORDERS[padding],
+        value=0,
     )
     return padded.reshape(size, size, channels)
 
@@ -203,13 +223,13 @@ def padding_too_large(shape: tuple[int, ...], pads: tuple[int, int, int, int]) -
     return max(top, bottom) >= shape[0] or max(left, right) >= shape[1]
 
 
-def _pad_np(image: np.ndarray, x1: int, y1: int, size: int, padding: Padding) -> np.ndarray:
+def _pad_np(
+    image: np.ndarray, x1: int, y1: int, size: int, padding: Padding
+) -> np.ndarray:
     """Slow but general crop/pad with numpy for windows far outside the image."""
     height, width, _ = image.shape
-    mode = {"constant": "constant", "edge": "edge", "reflect": "reflect",
-            "symmetric": "symmetric", "wrap": "wrap"}[padding]
-    pad = max(size, height, width) * 2
-    big = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode=mode)
+    pad = size + max(abs(x1), abs(y1), height, width)
+    big = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode=padding)
     return big[y1 + pad : y1 + pad + size, x1 + pad : x1 + pad + size]
 
 
@@ -235,7 +255,7 @@ def crop_batch(
         if shared is not None:
             return shared
     out = np.empty((len(images), size, size, images.shape[-1]), dtype=images.dtype)
-    for i, (image, (cx, cy)) in enumerate(zip(images, centers)):
+    for i, (image, (cx, cy)) in enumerate(zip(images, centers, strict=True)):
         if zoom != 1.0:
             image = zoom_image(image, zoom, interpolation)
             cx, cy = cx * zoom, cy * zoom
@@ -260,15 +280,18 @@ def _crop_shared_window(
     pads = (max(0, -y1), max(0, y2 - height), max(0, -x1), max(0, x2 - width))
     if not any(pads):
         return inner
-    if inner.size == 0 or (padding != "constant" and padding != "edge"
-                           and padding_too_large(inner.shape[1:], pads)):
+    if inner.size == 0:
+        return np.zeros((len(images), size, size, images.shape[-1]), dtype=images.dtype)
+    if padding in ("reflect", "symmetric", "wrap") and padding_too_large(
+        inner.shape[1:], pads
+    ):
         return None
     top, bottom, left, right = pads
     return np.pad(inner, ((0, 0), (top, bottom), (left, right), (0, 0)), mode=padding)
 
 
 def oversize(input_size: int) -> int:
-    """Training crop size that leaves room for rotation: ``ceil(sqrt(2) * s / 2) * 2``."""
+    """Training crop size leaving room for rotation: ``ceil(sqrt(2) * s / 2) * 2``."""
     return int(math.ceil(math.sqrt(2.0) * input_size / 2.0) * 2)
 
 

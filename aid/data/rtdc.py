@@ -67,7 +67,9 @@ class RtdcFile:
         try:
             self._h5 = h5py.File(self.path, "r")
         except OSError as exc:
-            raise RtdcFormatError(f"{self.path}: not a readable HDF5/.rtdc file ({exc})") from exc
+            raise RtdcFormatError(
+                f"{self.path}: not a readable HDF5/.rtdc file ({exc})"
+            ) from exc
         try:
             self._check(require_images)
         except RtdcFormatError:
@@ -76,7 +78,9 @@ class RtdcFile:
 
     def _check(self, require_images: bool) -> None:
         if "events" not in self._h5 or not isinstance(self._h5["events"], h5py.Group):
-            raise RtdcFormatError(f"{self.path}: no 'events' group; this is not an RT-DC file")
+            raise RtdcFormatError(
+                f"{self.path}: no 'events' group; this is not an RT-DC file"
+            )
         self._events: h5py.Group = self._h5["events"]
         self._image = self._events.get(IMAGE_KEY)
         if require_images:
@@ -154,7 +158,9 @@ class RtdcFile:
             )
         )
 
-    def feature(self, name: str, indices: np.ndarray | slice | None = None) -> np.ndarray:
+    def feature(
+        self, name: str, indices: np.ndarray | slice | None = None
+    ) -> np.ndarray:
         """Read a 1-D feature (all events, a slice, or sorted/unsorted indices)."""
         if name not in self._events:
             raise RtdcFormatError(f"{self.path}: no feature {name!r}")
@@ -190,7 +196,11 @@ class RtdcFile:
         names = []
         for i in range(filters.get_nfilters()):
             code = filters.get_filter(i)[0]
-            names.append({32015: "zstd", 4: "szip", 1: "gzip", 3: "fletcher32"}.get(code, str(code)))
+            names.append(
+                {32015: "zstd", 4: "szip", 1: "gzip", 3: "fletcher32"}.get(
+                    code, str(code)
+                )
+            )
         names = [n for n in names if n != "fletcher32"]
         return names[0] if names else None
 

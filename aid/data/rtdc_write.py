@@ -67,10 +67,16 @@ class RtdcWriter:
         provenance: Mapping[str, Any] | None = None,
         compression: str | None = "gzip",
     ) -> None:
-        if len(image_shape) not in (2, 3) or (len(image_shape) == 3 and image_shape[2] != 3):
-            raise RtdcFormatError(f"image shape must be (H, W) or (H, W, 3), got {image_shape}")
+        if len(image_shape) not in (2, 3) or (
+            len(image_shape) == 3 and image_shape[2] != 3
+        ):
+            raise RtdcFormatError(
+                f"image shape must be (H, W) or (H, W, 3), got {image_shape}"
+            )
         if compression not in ("gzip", None):
-            raise RtdcFormatError(f"compression must be 'gzip' or None, got {compression!r}")
+            raise RtdcFormatError(
+                f"compression must be 'gzip' or None, got {compression!r}"
+            )
         if not pixel_size > 0:
             raise RtdcFormatError(f"pixel size must be > 0, got {pixel_size}")
         self.path = Path(path)
@@ -82,19 +88,35 @@ class RtdcWriter:
         self._attrs = dict(attrs or {})
         self._provenance = dict(provenance or {})
         rows = max(1, min(1000, _CHUNK_BYTES // int(np.prod(image_shape))))
-        kwargs: dict[str, Any] = {"compression": "gzip", "compression_opts": 4} if compression else {}
+        kwargs: dict[str, Any] = (
+            {"compression": "gzip", "compression_opts": 4} if compression else {}
+        )
         events = self._h5.create_group("events")
         self._h5.create_group("logs")
         self._image = events.create_dataset(
-            "image", shape=(0, *image_shape), maxshape=(None, *image_shape), dtype=np.uint8,
-            chunks=(rows, *image_shape), fletcher32=True, **kwargs,
+            "image",
+            shape=(0, *image_shape),
+            maxshape=(None, *image_shape),
+            dtype=np.uint8,
+            chunks=(rows, *image_shape),
+            fletcher32=True,
+            **kwargs,
         )
         if compression:  # AIDeveloper marks gzip images as HDF5 images
             self._image.attrs.update(
-                {"CLASS": np.bytes_("IMAGE"), "IMAGE_VERSION": np.bytes_("1.2"),
-                 "IMAGE_SUBCLASS": np.bytes_("IMAGE_GRAYSCALE")}
+                {
+                    "CLASS": np.bytes_("IMAGE"),
+                    "IMAGE_VERSION": np.bytes_("1.2"),
+                    "IMAGE_SUBCLASS": np.bytes_("IMAGE_GRAYSCALE"),
+                }
             )
         self._features: dict[str, h5py.Dataset] = {}
+        #: Extra text logs (name -> lines) written to ``/logs`` on :meth:`close`.
+        self.logs: dict[str, list[str]] = {}
+
+    def set_provenance(self, **items: Any) -> None:
+        """Add JSON-able items to the provenance record."""
+        self._provenance.update(items)
 
     def append(
         self,
@@ -106,8 +128,9 @@ class RtdcWriter:
         """Add events; positions in µm default to the image centre."""
         images = np.asarray(images)
         if images.dtype != np.uint8 or images.shape[1:] != self._image.shape[1:]:
+            expected = ", ".join(map(str, self._image.shape[1:]))
             raise RtdcFormatError(
-                f"images must be uint8 of shape (n, {', '.join(map(str, self._image.shape[1:]))}); "
+                f"images must be uint8 of shape (n, {expected}); "
                 f"got {images.dtype} {images.shape}"
             )
         n = len(images)
@@ -115,19 +138,28 @@ class RtdcWriter:
         cols = {
             "pos_x": _default(pos_x, n, width / 2.0 * self._pixel_size),
             "pos_y": _default(pos_y, n, height / 2.0 * self._pixel_size),
-            "index": np.arange(self.n_events + 1, self.n_events + n + 1, dtype=np.int32),
+            "index": np.arange(
+                self.n_events + 1, self.n_events + n + 1, dtype=np.int32
+            ),
             **{name: np.asarray(v) for name, v in (features or {}).items()},
         }
         self._grow(self._image, images)
         for name, values in cols.items():
             if name == "image" or len(values) != n:
-                raise RtdcFormatError(f"feature {name!r} must have one value per image ({n})")
+                raise RtdcFormatError(
+                    f"feature {name!r} must have one value per image ({n})"
+                )
             if name not in self._features:
                 if self.n_events:
-                    raise RtdcFormatError(f"feature {name!r} must be given from the first chunk on")
+                    raise RtdcFormatError(
+                        f"feature {name!r} must be given from the first chunk on"
+                    )
                 self._features[name] = self._h5["events"].create_dataset(
-                    name, shape=(0, *values.shape[1:]), maxshape=(None, *values.shape[1:]),
-                    dtype=values.dtype, chunks=True,
+                    name,
+                    shape=(0, *values.shape[1:]),
+                    maxshape=(None, *values.shape[1:]),
+                    dtype=values.dtype,
+                    chunks=True,
                 )
             self._grow(self._features[name], values)
         self.n_events += n
@@ -144,25 +176,33 @@ class RtdcWriter:
             return self.path
         if self.n_events == 0:
             self.abort()
-            raise RtdcFormatError(f"{self.path}: refusing to write a file with 0 events")
+            raise RtdcFormatError(
+                f"{self.path}: refusing to write a file with 0 events"
+            )
         now = _dt.datetime.now()
         height, width = self._image.shape[1:3]
-        self._h5.attrs.update({
-            "experiment:date": now.strftime("%Y-%m-%d"),
-            "experiment:time": now.strftime("%H:%M:%S"),
-            "experiment:event count": np.int32(self.n_events),
-            "experiment:run index": np.int32(1),
-            "experiment:sample": self.path.stem,
-            "imaging:pixel size": np.float64(self._pixel_size),
-            "imaging:roi size x": np.int32(width),
-            "imaging:roi size y": np.int32(height),
-            "setup:software version": f"aid {__version__}",
-            **self._attrs,
-        })
-        record = {"software": f"aid {__version__}", "written": now.isoformat(timespec="seconds"),
-                  **self._provenance}
+        self._h5.attrs.update(
+            {
+                "experiment:date": now.strftime("%Y-%m-%d"),
+                "experiment:time": now.strftime("%H:%M:%S"),
+                "experiment:event count": np.int32(self.n_events),
+                "experiment:run index": np.int32(1),
+                "experiment:sample": self.path.stem,
+                "imaging:pixel size": np.float64(self._pixel_size),
+                "imaging:roi size x": np.int32(width),
+                "imaging:roi size y": np.int32(height),
+                "setup:software version": f"aid {__version__}",
+                **self._attrs,
+            }
+        )
+        record = {
+            "software": f"aid {__version__}",
+            "written": now.isoformat(timespec="seconds"),
+            **self._provenance,
+        }
         lines = json.dumps(record, indent=1, default=str).splitlines()
-        self._h5["logs"].create_dataset(PROVENANCE_LOG, data=lines, dtype=h5py.string_dtype())
+        for name, text in {PROVENANCE_LOG: lines, **self.logs}.items():
+            self._h5["logs"].create_dataset(name, data=text, dtype=h5py.string_dtype())
         self._h5.close()
         self._tmp.replace(self.path)
         return self.path
@@ -177,7 +217,9 @@ class RtdcWriter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
@@ -218,8 +260,14 @@ def write_rtdc(
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    with RtdcWriter(path, images.shape[1:], pixel_size=pixel_size, attrs=attrs,
-                    provenance=provenance, compression=compression) as writer:
+    with RtdcWriter(
+        path,
+        images.shape[1:],
+        pixel_size=pixel_size,
+        attrs=attrs,
+        provenance=provenance,
+        compression=compression,
+    ) as writer:
         writer.append(images, pos_x, pos_y, features)
     return writer.path
 
@@ -240,14 +288,24 @@ def copy_with_features(
     try:
         with h5py.File(tmp, "a") as h5:
             if "events" not in h5:
-                raise RtdcFormatError(f"{src}: no 'events' group; this is not an RT-DC file")
+                raise RtdcFormatError(
+                    f"{src}: no 'events' group; this is not an RT-DC file"
+                )
             events = h5["events"]
-            n = len(events["image"]) if "image" in events else max(
-                (len(v) for v in events.values() if isinstance(v, h5py.Dataset)), default=0)
+            n = (
+                len(events["image"])
+                if "image" in events
+                else max(
+                    (len(v) for v in events.values() if isinstance(v, h5py.Dataset)),
+                    default=0,
+                )
+            )
             for name, values in new_features.items():
                 values = np.asarray(values, dtype=np.float64)
                 if values.shape != (n,):
-                    raise RtdcFormatError(f"feature {name!r} has shape {values.shape}, need ({n},)")
+                    raise RtdcFormatError(
+                        f"feature {name!r} has shape {values.shape}, need ({n},)"
+                    )
                 if name in events:
                     del events[name]
                 events.create_dataset(name, data=values)

@@ -13,11 +13,78 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from aid.errors import DatasetError
 
 Role = Literal["train", "valid", "test"]
 ROLES: tuple[str, ...] = ("train", "valid", "test")
-SESSION_SCHEMA_VERSION = 1
+SESSION_SCHEMA_VERSION = 2
+SplitBy = Literal["event", "file", "group"]
+
+
+@dataclass(frozen=True)
+class EventSubset:
+    """A deterministic part of a file's events, for splits by event.
+
+    The events ``0..n_events-1`` are permuted with ``seed``; the first
+    ``valid_count`` form the ``"valid"`` part, the rest the ``"train"`` part.
+    Both parts of one split are therefore disjoint and together complete.
+    """
+
+    part: Literal["train", "valid"]
+    fraction: float
+    seed: int
+    n_events: int
+
+    def __post_init__(self) -> None:
+        if self.part not in ("train", "valid"):
+            raise DatasetError(
+                f"subset part must be 'train' or 'valid', got {self.part!r}"
+            )
+        if not 0.0 < self.fraction < 1.0:
+            raise DatasetError(
+                f"split fraction must be between 0 and 1, got {self.fraction}"
+            )
+        if self.n_events < 2:
+            raise DatasetError("a file needs at least 2 events to be split by event")
+
+    @classmethod
+    def parse(cls, text: str) -> EventSubset:
+        """Read ``"<part>:<fraction>:<seed>:<n_events>"``."""
+        try:
+            part, fraction, seed, n_events = text.split(":")
+            return cls(part, float(fraction), int(seed), int(n_events))  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise DatasetError(
+                f"bad event subset {text!r}; "
+                "expected '<train|valid>:<fraction>:<seed>:<events>'"
+            ) from exc
+
+    def __str__(self) -> str:
+        return f"{self.part}:{self.fraction:g}:{self.seed}:{self.n_events}"
+
+    @property
+    def valid_count(self) -> int:
+        """Events in the validation part (at least 1, leaving 1 or more to train)."""
+        return min(max(int(round(self.fraction * self.n_events)), 1), self.n_events - 1)
+
+    def other(self) -> EventSubset:
+        """Return the complementary part."""
+        return replace(self, part="valid" if self.part == "train" else "train")
+
+    def indices(self) -> np.ndarray:
+        """Sorted event indices of this part."""
+        order = np.random.default_rng(self.seed).permutation(self.n_events)
+        cut = self.valid_count
+        return np.sort(order[:cut] if self.part == "valid" else order[cut:])
+
+    def __len__(self) -> int:
+        return (
+            self.valid_count
+            if self.part == "valid"
+            else self.n_events - self.valid_count
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +109,9 @@ class DatasetEntry:
         Optional group label (donor, experiment) for group-aware splits.
     shuffle
         Draw a random sample each epoch; ``False`` uses every event each epoch.
+    subset
+        ``""`` (all events) or an event subset made by :func:`split_table`,
+        written ``"<train|valid>:<fraction>:<seed>"``; see :class:`EventSubset`.
     """
 
     path: str
@@ -52,12 +122,17 @@ class DatasetEntry:
     zoom: float = 1.0
     group: str = ""
     shuffle: bool = True
+    subset: str = ""
 
     def __post_init__(self) -> None:
+        if self.subset:
+            EventSubset.parse(self.subset)
         if self.role not in ROLES:
             raise DatasetError(f"role must be one of {ROLES}, got {self.role!r}")
         if not isinstance(self.class_index, int) or self.class_index < 0:
-            raise DatasetError(f"class index must be an integer >= 0, got {self.class_index!r}")
+            raise DatasetError(
+                f"class index must be an integer >= 0, got {self.class_index!r}"
+            )
         if self.events_per_epoch < 0:
             raise DatasetError("events per epoch must be >= 0")
         if not self.zoom > 0:
@@ -107,8 +182,14 @@ class DatasetTable:
         for e in self.entries:
             row = rows.setdefault(
                 (e.class_index, e.role),
-                {"class_index": e.class_index, "class_name": self.class_name(e.class_index),
-                 "role": e.role, "files": 0, "events_total": 0, "events_per_epoch": 0},
+                {
+                    "class_index": e.class_index,
+                    "class_name": self.class_name(e.class_index),
+                    "role": e.role,
+                    "files": 0,
+                    "events_total": 0,
+                    "events_per_epoch": 0,
+                },
             )
             row["files"] += 1
             row["events_total"] += e.events_total
@@ -129,7 +210,9 @@ class DatasetTable:
     def remove(self, rows: Sequence[int]) -> DatasetTable:
         """Copy without the given rows."""
         drop = set(rows)
-        return replace(self, entries=tuple(e for i, e in enumerate(self.entries) if i not in drop))
+        return replace(
+            self, entries=tuple(e for i, e in enumerate(self.entries) if i not in drop)
+        )
 
     def with_class_names(self, names: Sequence[str]) -> DatasetTable:
         """Copy with new class names."""
@@ -143,7 +226,9 @@ class DatasetTable:
         if len({e.class_index for e in train}) < 2:
             raise DatasetError("training needs at least 2 different classes")
         if not self.with_role("valid"):
-            raise DatasetError("no validation files; mark some files as validation or use a split")
+            raise DatasetError(
+                "no validation files; mark some files as validation or use a split"
+            )
 
     # -- persistence -----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -158,12 +243,14 @@ class DatasetTable:
     def from_dict(cls, raw: dict[str, Any]) -> DatasetTable:
         """Inverse of :meth:`to_dict`; raises :class:`DatasetError` on bad input."""
         version = raw.get("schema_version")
+        if version == 1:  # v2 added DatasetEntry.subset (default "": all events)
+            raw, version = {**raw, "schema_version": 2}, 2
         if version != SESSION_SCHEMA_VERSION:
             raise DatasetError(f"unsupported session schema version {version!r}")
         try:
             entries = tuple(DatasetEntry(**e) for e in raw["entries"])
             names = tuple(str(n) for n in raw.get("class_names", ()))
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise DatasetError(f"invalid session file: {exc}") from exc
         return cls(entries=entries, class_names=names)
 
@@ -198,7 +285,20 @@ class Session:
         table = DatasetTable.from_dict(raw)
         entries = tuple(
             replace(e, path=str((path.parent / e.path).resolve()))
-            if not Path(e.path).is_absolute() else e
+            if not Path(e.path).is_absolute()
+            else e
             for e in table.entries
         )
-        return cls(table=replace(table, entries=entries), settings=dict(raw.get("settings", {})))
+        return cls(
+            table=replace(table, entries=entries),
+            settings=dict(raw.get("settings", {})),
+        )
+
+
+def __getattr__(name: str) -> object:
+    # split_table lives in aid.data.split, which imports this module.
+    if name == "split_table":
+        from aid.data import split
+
+        return split.split_table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
