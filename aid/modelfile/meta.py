@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from aid import __version__
 from aid.data.preprocess import Preprocessing
-from aid.errors import ModelLoadError
+from aid.errors import ModelLoadError, PreprocessError
 
 META_SCHEMA_VERSION = 1
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of AID and (if installed) Keras, read without importing Keras."""
+    versions = {"aid": __version__}
+    try:
+        versions["keras"] = metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        pass
+    return versions
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class ModelMeta:
     zoo_name: str = ""
     epoch: int = -1
     source: dict[str, Any] = field(default_factory=dict)
-    software: dict[str, str] = field(default_factory=lambda: {"aid": __version__})
+    software: dict[str, str] = field(default_factory=software_versions)
 
     @property
     def num_classes(self) -> int:
@@ -68,7 +79,7 @@ class ModelMeta:
             raw["class_names"] = tuple(str(n) for n in raw["class_names"])
             raw["preprocessing"] = Preprocessing.from_dict(raw["preprocessing"])
             return cls(**raw)
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError, PreprocessError) as exc:
             raise ModelLoadError(f"invalid model metadata: {exc}") from exc
 
     def write_json(self, path: str | Path) -> Path:
@@ -84,5 +95,5 @@ class ModelMeta:
         """Read metadata written by :meth:`write_json`."""
         try:
             return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelLoadError(f"{path}: cannot read model metadata ({exc})") from exc
