@@ -7,8 +7,6 @@ The wrapped model takes the *cropped* image as float32 pixel values 0-255
 
 from __future__ import annotations
 
-from typing import Any
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -16,6 +14,7 @@ from keras import ops
 
 from aid.data.preprocess import MIN_STD, Preprocessing, normalize
 from aid.errors import ExportError
+from aid.modelfile.layers import PerImageStandardization
 
 #: Name of the input tensor of every exported model.
 INPUT_NAME = "image"
@@ -23,26 +22,6 @@ INPUT_NAME = "image"
 OUTPUT_NAME = "scores"
 #: Largest difference between wrapped and app predictions accepted at export.
 PARITY_TOLERANCE = 1e-5
-
-
-@keras.saving.register_keras_serializable(package="aid")
-class PerImageStandardization(keras.layers.Layer):
-    """Z-score each image by its own mean and std (std floored at ``min_std``)."""
-
-    def __init__(self, min_std: float = MIN_STD, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.min_std = float(min_std)
-
-    def call(self, inputs: Any) -> Any:
-        """Return ``(x - mean(x)) / max(std(x), min_std)`` per image."""
-        mean = ops.mean(inputs, axis=(1, 2, 3), keepdims=True)
-        centred = inputs - mean
-        std = ops.sqrt(ops.mean(ops.square(centred), axis=(1, 2, 3), keepdims=True))
-        return centred / ops.maximum(std, self.min_std)
-
-    def get_config(self) -> dict[str, Any]:
-        """Return the serialisable configuration."""
-        return {**super().get_config(), "min_std": self.min_std}
 
 
 def normalization_layer(prep: Preprocessing) -> keras.layers.Layer | None:

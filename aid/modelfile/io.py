@@ -193,6 +193,8 @@ def _model_kind(path: Path) -> str:
 def _load_keras(path: Path, compile: bool) -> keras.Model:
     import keras
 
+    import aid.modelfile.layers  # noqa: F401  (registers AID's custom layers)
+
     try:
         # Keras picks the loader by suffix; a renamed zip still is a .keras file
         if path.suffix != KERAS_SUFFIX:
