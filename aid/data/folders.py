@@ -128,11 +128,21 @@ def table_from_folder(
     target = (
         Path(out_dir) if out_dir is not None else _import_cache(folder, size, color)
     )
-    if not sorted(target.glob("*.rtdc")):
-        import_images(folder, target, size=size, color=color, overwrite=True)  # type: ignore[arg-type]
-    return table_from_paths(
-        sorted(target.glob("*.rtdc")), role=role, events_per_epoch=events_per_epoch
-    )
+    # Image class folders, optionally below role folders (TRAIN/<class>, TEST/<class>).
+    sources = [
+        (sub, ROLE_FOLDERS[sub.name.lower()], target / sub.name.lower())
+        for sub in sorted(folder.iterdir())
+        if sub.is_dir() and sub.name.lower() in ROLE_FOLDERS
+    ] or [(folder, role, target)]
+    paths: list[Path] = []
+    roles: list[Role] = []
+    for source, source_role, dest in sources:
+        if not sorted(dest.glob("*.rtdc")):
+            import_images(source, dest, size=size, color=color, overwrite=True)  # type: ignore[arg-type]
+        found = sorted(dest.glob("*.rtdc"))
+        paths += found
+        roles += [source_role] * len(found)
+    return table_from_paths(paths, roles=roles, events_per_epoch=events_per_epoch)
 
 
 def _import_cache(folder: Path, size: int | None, color: str | None) -> Path:

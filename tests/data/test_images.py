@@ -197,3 +197,19 @@ def test_table_from_image_folder_imports_into_cache(
         mixed_folder, size=16, color="gray"
     )  # reused, not re-imported
     assert again == table
+
+
+def test_image_folders_below_role_folders_keep_class_names_and_roles(tmp_path):
+    """TRAIN/<class> and TEST/<class> (blood-cell layout) give roles, not classes."""
+    for role, count in (("TRAIN", 5), ("TEST", 2)):
+        for value, cls in ((40, "LYMPHOCYTE"), (200, "NEUTROPHIL")):
+            folder = tmp_path / "src" / role / cls
+            folder.mkdir(parents=True)
+            for i in range(count):
+                cv2.imwrite(
+                    str(folder / f"{i}.jpeg"), np.full((12, 10, 3), value + i, np.uint8)
+                )
+    table = table_from_folder(tmp_path / "src", out_dir=tmp_path / "out", size=10)
+    assert table.class_names == ("LYMPHOCYTE", "NEUTROPHIL")
+    rows = sorted((e.role, e.class_index, e.events_total) for e in table.entries)
+    assert rows == [("test", 0, 2), ("test", 1, 2), ("train", 0, 5), ("train", 1, 5)]
