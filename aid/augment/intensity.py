@@ -1,0 +1,137 @@
+"""Intensity augmentations: contrast, brightness with noise, saturation and hue.
+
+Same conventions as :mod:`aid.augment.ops` (which re-exports these functions).
+Per-image scalars are applied as whole-batch array operations, in blocks small
+enough to stay in cache.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from aid.augment.arrays import check_images, level_scale, max_value
+from aid.augment.config import FloatRange
+from aid.augment.noise import gaussian_noise
+
+#: Float work runs in blocks of at most this many values (< 128 KiB as float32), so
+#: temporaries stay in cache and come from the heap rather than fresh pages.
+BLOCK_VALUES = 30_000
+
+
+def _blocks(images: np.ndarray) -> list[slice]:
+    """Slices of whole images covering ``images`` in blocks of ~BLOCK_VALUES."""
+    step = max(1, BLOCK_VALUES // int(np.prod(images.shape[1:])))
+    return [slice(start, start + step) for start in range(0, len(images), step)]
+
+
+def round_to_dtype(
+    values: np.ndarray, dtype: np.dtype, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Round float pixels half to even and saturate to ``dtype`` (uint8/uint16).
+
+    Writes into ``out`` (contiguous, same shape) when given.
+    """
+    depth = cv2.CV_8U if dtype == np.uint8 else cv2.CV_16U
+    flat = np.ascontiguousarray(values, dtype=np.float32)
+    flat = flat.reshape(-1, values.shape[-2] * values.shape[-1])
+    if out is None:
+        return cv2.add(flat, 0.0, dtype=depth).reshape(values.shape)
+    cv2.add(flat, 0.0, dst=out.reshape(flat.shape), dtype=depth)
+    return out
+
+
+def linear_intensity(
+    images: np.ndarray,
+    gain: np.ndarray,
+    offset: np.ndarray,
+    *,
+    noise_std: float = 0.0,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """``round(gain * image + offset + N(0, noise_std))`` saturated to the dtype.
+
+    ``gain`` and ``offset`` are per image; noise (drawn from ``rng``) is per pixel.
+    """
+    gains = np.asarray(gain, dtype=np.float32).reshape(-1, 1, 1, 1)
+    offsets = np.asarray(offset, dtype=np.float32).reshape(-1, 1, 1, 1)
+    out = np.empty_like(images)
+    for block in _blocks(images):
+        values = images[block].astype(np.float32)
+        values *= gains[block]
+        values += offsets[block]
+        if noise_std > 0 and rng is not None:
+            values += gaussian_noise(rng, values.shape, 0.0, noise_std)
+        round_to_dtype(values, images.dtype, out=out[block])
+    return out
+
+
+def contrast(
+    images: np.ndarray, factor_range: FloatRange, rng: np.random.Generator
+) -> np.ndarray:
+    """Scale contrast about mid-grey: ``f * image + mid * (1 - f)``, f ~ U(range)."""
+    images = check_images(images)
+    factors = rng.uniform(*factor_range, size=len(images))
+    mid = (max_value(images.dtype) + 1) / 2.0
+    return linear_intensity(images, factors, mid * (1.0 - factors))
+
+
+def brightness_noise(
+    images: np.ndarray,
+    add_range: FloatRange,
+    mult_range: FloatRange,
+    rng: np.random.Generator,
+    noise: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """``mult * image + add + N(mean, scale)`` per image; ``noise`` is (mean, scale).
+
+    Values are 8-bit grey levels (scaled for 16-bit images); the noise is fresh
+    for every pixel of every image.
+    """
+    images = check_images(images)
+    n = len(images)
+    scale = level_scale(images.dtype)
+    gains = rng.uniform(*mult_range, size=n)
+    offsets = rng.uniform(*add_range, size=n) * scale
+    mean, std = noise if noise is not None else (0.0, 0.0)
+    return linear_intensity(
+        images, gains, offsets + mean * scale, noise_std=std * scale, rng=rng
+    )
+
+
+def saturation_hue(
+    images: np.ndarray,
+    rng: np.random.Generator,
+    saturation_range: FloatRange | None = None,
+    hue_delta: float | None = None,
+) -> np.ndarray:
+    """Scale HSV saturation by U(range) and turn hue by U(-delta, delta) turns.
+
+    Gray images are returned unchanged (a copy). Works in float HSV, so there is
+    no 8-bit hue wrap-around and factor 1 / delta 0 give back the input.
+    """
+    images = check_images(images)
+    if images.shape[-1] == 1 or (saturation_range is None and hue_delta is None):
+        return images.copy()
+    n, _, width, _ = images.shape
+    factors = np.ones((n, 1), dtype=np.float32)
+    if saturation_range is not None:
+        factors = rng.uniform(*saturation_range, size=(n, 1)).astype(np.float32)
+    degrees = np.zeros((n, 1), dtype=np.float32)
+    if hue_delta is not None:
+        turns = rng.uniform(-hue_delta, hue_delta, size=(n, 1))
+        degrees = (turns * 360.0).astype(np.float32)
+    out = np.empty_like(images)
+    for block in _blocks(images):
+        part = images[block]
+        # Float HSV is scale-free in S and V, so the pixels need no normalising.
+        rgb = part.reshape(-1, width, 3).astype(np.float32)
+        hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).reshape(len(part), -1, 3)
+        saturation = hsv[..., 1]
+        saturation *= factors[block]
+        np.minimum(saturation, 1.0, out=saturation)
+        # OpenCV wraps hues outside [0, 360) itself when converting back.
+        hsv[..., 0] += degrees[block]
+        back = cv2.cvtColor(hsv.reshape(-1, width, 3), cv2.COLOR_HSV2RGB)
+        round_to_dtype(back.reshape(part.shape), images.dtype, out=out[block])
+    return out

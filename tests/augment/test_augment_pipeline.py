@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+
+from aid.augment import AugmentConfig, Augmenter, ops
+from aid.augment.pipeline import MAX_CHUNK_VALUES, MIN_CHUNK, chunk_size
+from aid.errors import ConfigError, PreprocessError
+
+EVERYTHING = AugmentConfig(
+    hflip=True,
+    rotation=20.0,
+    width_shift=0.05,
+    height_shift=2,
+    zoom=0.1,
+    shear=3.0,
+    saturation_on=True,
+    hue_on=True,
+    gauss_blur_on=True,
+    motion_blur_on=True,
+)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_same_seed_same_images_for_any_thread_count(make_images, channels):
+    images = make_images(5 * MIN_CHUNK + 3, 46, 46, channels)  # six chunks
+    with (
+        Augmenter(EVERYTHING, seed=7, threads=1) as one,
+        Augmenter(EVERYTHING, seed=7, threads=3) as three,
+    ):
+        first = one(images, 32)
+        np.testing.assert_array_equal(first, three(images, 32))
+        second = one(images, 32)
+        np.testing.assert_array_equal(second, three(images, 32))
+        np.testing.assert_array_equal(one.intensity(first), three.intensity(first))
+        np.testing.assert_array_equal(one.affine(images, 30), three.affine(images, 30))
+    assert not np.array_equal(first, second)  # the stream moves on between calls
+    other = Augmenter(EVERYTHING, seed=8, threads=1)(images, 32)
+    assert not np.array_equal(first, other)
+
+
+def test_chunk_size_depends_only_on_the_batch_size():
+    assert chunk_size(1, 1024) == MIN_CHUNK
+    assert chunk_size(2048, 1024) == 128
+    assert chunk_size(10**6, 1024) == MAX_CHUNK_VALUES // 1024
+    assert chunk_size(10**6, 80 * 250) == MAX_CHUNK_VALUES // (80 * 250)
+    assert chunk_size(10, 10**7) == 1
+
+
+def test_unseeded_augmenters_differ(make_images):
+    images = make_images(8, 20, 20, 1)
+    assert not np.array_equal(
+        Augmenter(EVERYTHING)(images, 16), Augmenter(EVERYTHING)(images, 16)
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_shapes_dtype_and_range(make_images, dtype, channels):
+    images = make_images(70, 46, 40, channels, dtype)
+    augmenter = Augmenter(EVERYTHING, seed=1, threads=2)
+    cropped = augmenter.affine(images, 32)
+    assert cropped.shape == (70, 32, 32, channels) and cropped.dtype == dtype
+    out = augmenter.intensity(cropped)
+    assert out.shape == cropped.shape and out.dtype == dtype
+    both = augmenter(images, (30, 20))
+    assert both.shape == (70, 30, 20, channels) and both.dtype == dtype
+    assert int(both.max()) > 255 if dtype == np.uint16 else int(both.max()) == 255
+    augmenter.close()
+
+
+def test_default_settings_change_images_but_keep_them_close(make_images):
+    images = np.full((30, 46, 46, 1), 100, dtype=np.uint8)
+    out = Augmenter(AugmentConfig(), seed=3, threads=1)(images, 32)
+    assert out.std() > 1.0  # noise, brightness and contrast acted
+    assert abs(out.mean() - 100) < 25  # mean ~ contrast/brightness centre and offset
+
+
+def test_none_config_is_the_centre_crop(make_images):
+    images = make_images(2 * MIN_CHUNK + 1, 46, 46, 3)
+    augmenter = Augmenter(AugmentConfig.none(), seed=0, threads=2)
+    np.testing.assert_array_equal(augmenter(images, 32), ops.centre_crop(images, 32))
+    small = images[:, :32, :32]
+    intensity = augmenter.intensity(small)
+    np.testing.assert_array_equal(intensity, small)
+    assert intensity is not small
+
+
+def test_set_config_takes_effect_and_is_checked(make_images):
+    images = make_images(10, 16, 16, 1)
+    augmenter = Augmenter(AugmentConfig.none(), seed=0, threads=1)
+    live = {"brightness_on": True, "brightness_add": [5, 5], "brightness_mult": [1, 1]}
+    augmenter.set_config(AugmentConfig.none().merged(live))
+    np.testing.assert_array_equal(
+        augmenter.intensity(images), np.minimum(images.astype(int) + 5, 255)
+    )
+    with pytest.raises(ConfigError, match="AugmentConfig"):
+        augmenter.set_config({"rotation": 3})
+    with pytest.raises(ConfigError):
+        Augmenter({"rotation": 3})
+
+
+def test_affine_refresh_schedule():
+    augmenter = Augmenter(AugmentConfig(affine_refresh_epochs=2))
+    assert [augmenter.affine_due(e) for e in range(5)] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+    augmenter.set_config(AugmentConfig(affine_refresh_epochs=1))
+    assert all(augmenter.affine_due(e) for e in range(3))
+
+
+def test_bad_input_is_rejected(make_images):
+    augmenter = Augmenter(EVERYTHING, seed=0, threads=1)
+    with pytest.raises(PreprocessError, match="larger"):
+        augmenter(make_images(2, 20, 20, 1), 21)
+    for size in (0, -3, (8, 0), 8.5, (4, 4, 4), "8"):
+        with pytest.raises(PreprocessError, match="output size"):
+            augmenter(make_images(2, 20, 20, 1), size)
+    with pytest.raises(PreprocessError):
+        augmenter.intensity(np.zeros((2, 8, 8, 2), np.uint8))
+    with pytest.raises(PreprocessError):
+        augmenter.intensity(np.zeros((2, 8, 8, 1), np.float32))
+
+
+def test_empty_batch(make_images):
+    augmenter = Augmenter(EVERYTHING, seed=0, threads=2)
+    empty = make_images(0, 46, 46, 3)
+    assert augmenter(empty, 32).shape == (0, 32, 32, 3)
+    assert augmenter.intensity(empty).shape == (0, 46, 46, 3)
