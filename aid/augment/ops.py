@@ -24,7 +24,11 @@ from aid.augment.intensity import contrast as contrast
 from aid.augment.intensity import linear_intensity as linear_intensity
 from aid.augment.intensity import round_to_dtype as round_to_dtype
 from aid.augment.intensity import saturation_hue as saturation_hue
+from aid.augment.mosaic import warp_mosaic
 from aid.errors import PreprocessError
+
+#: Images below this many values are warped together (:mod:`aid.augment.mosaic`).
+SMALL_IMAGE = 4096
 
 
 def out_hw(out_size: int | tuple[int, int]) -> tuple[int, int]:
@@ -173,6 +177,9 @@ def warp_crop(
     shifted = np.array(matrices, dtype=np.float64).reshape(n, 2, 3)
     shifted[:, :, 2] -= (left, top)
     out = np.empty((n, out_h, out_w, channels), dtype=images.dtype)
+    if height * width * channels < SMALL_IMAGE:
+        warp_mosaic(images, shifted, out)
+        return out
     # OpenCV sees gray images as 2-D; it writes straight into ``out`` (dst).
     sources, targets = (images[..., 0], out[..., 0]) if channels == 1 else (images, out)
     for index in range(n):

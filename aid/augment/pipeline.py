@@ -23,9 +23,10 @@ from aid.errors import ConfigError
 
 #: Batches are split into about this many chunks (enough to keep cores busy).
 TARGET_CHUNKS = 16
-#: Chunks hold at least MIN_CHUNK images (to amortise per-call overhead) and at
-#: most MAX_CHUNK_VALUES pixel values (to stay in cache and avoid fresh pages).
-MIN_CHUNK, MAX_CHUNK_VALUES = 16, 1 << 18
+#: Chunks hold at least MIN_CHUNK images and MIN_CHUNK_VALUES pixel values (so the
+#: per-call overhead of grouped OpenCV calls is shared by many images) and at most
+#: MAX_CHUNK_VALUES values (to stay in cache and avoid fresh pages).
+MIN_CHUNK, MIN_CHUNK_VALUES, MAX_CHUNK_VALUES = 16, 1 << 18, 1 << 19
 
 
 def chunk_size(n_images: int, values_per_image: int) -> int:
@@ -35,7 +36,8 @@ def chunk_size(n_images: int, values_per_image: int) -> int:
     gives the same images for any number of threads.
     """
     most = max(1, MAX_CHUNK_VALUES // values_per_image)
-    return min(most, max(MIN_CHUNK, -(-n_images // TARGET_CHUNKS)))
+    least = max(MIN_CHUNK, MIN_CHUNK_VALUES // values_per_image)
+    return min(most, max(least, -(-n_images // TARGET_CHUNKS)))
 
 
 ChunkFn = Callable[[np.ndarray, np.random.Generator], np.ndarray]

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from aid.augment import AugmentConfig, Augmenter, ops
-from aid.augment.pipeline import MAX_CHUNK_VALUES, MIN_CHUNK, chunk_size
+from aid.augment.pipeline import (
+    MAX_CHUNK_VALUES,
+    MIN_CHUNK,
+    MIN_CHUNK_VALUES,
+    chunk_size,
+)
 from aid.errors import ConfigError, PreprocessError
 
 EVERYTHING = AugmentConfig(
@@ -21,7 +26,7 @@ EVERYTHING = AugmentConfig(
 
 @pytest.mark.parametrize("channels", [1, 3])
 def test_same_seed_same_images_for_any_thread_count(make_images, channels):
-    images = make_images(5 * MIN_CHUNK + 3, 46, 46, channels)  # six chunks
+    images = make_images(2 * chunk_size(1, 30 * 30 * channels) + 3, 46, 46, channels)
     with (
         Augmenter(EVERYTHING, seed=7, threads=1) as one,
         Augmenter(EVERYTHING, seed=7, threads=3) as three,
@@ -38,8 +43,9 @@ def test_same_seed_same_images_for_any_thread_count(make_images, channels):
 
 
 def test_chunk_size_depends_only_on_the_batch_size():
-    assert chunk_size(1, 1024) == MIN_CHUNK
-    assert chunk_size(2048, 1024) == 128
+    assert chunk_size(1, 1024) == MIN_CHUNK_VALUES // 1024
+    assert chunk_size(1, 80 * 250) == MIN_CHUNK
+    assert chunk_size(16 * 300, 1024) == 300  # between the two bounds
     assert chunk_size(10**6, 1024) == MAX_CHUNK_VALUES // 1024
     assert chunk_size(10**6, 80 * 250) == MAX_CHUNK_VALUES // (80 * 250)
     assert chunk_size(10, 10**7) == 1
