@@ -1,0 +1,1 @@
+"""The PyQt5 desktop application: the only package that imports Qt."""

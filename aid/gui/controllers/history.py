@@ -1,0 +1,175 @@
+"""The History tab's data: read a run folder and follow it while a run writes it.
+
+:func:`read_run_history` turns ``RUN/history.csv`` and the checkpoint files
+``RUN/NAME_<epoch>.keras`` into a :class:`RunHistory`; the
+:class:`HistoryController` shows it in a :class:`HistoryPanel` and re-reads the
+folder when it changes (a ``QTimer`` compares file times and sizes, which also
+works on network drives where file-system notifications are unreliable).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
+
+from aid.errors import AidError, TrainingError
+from aid.modelfile.legacy import split_checkpoint_name
+from aid.train.run_folder import HISTORY_FILE, read_csv_rows
+
+#: history.csv columns that are not plottable metrics.
+NON_METRIC_COLUMNS = ("epoch", "time", "checkpoint")
+#: Model files that can be checkpoints of a run.
+CHECKPOINT_PATTERNS = ("*.keras", "*.model")
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """Metrics per epoch of one run and the checkpoint files saved on the way."""
+
+    run_dir: Path
+    epochs: np.ndarray
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    checkpoints: dict[int, Path] = field(default_factory=dict)
+
+    def nearest_checkpoint(self, epoch: float) -> int | None:
+        """Epoch of the saved model closest to ``epoch`` (``None`` if none saved)."""
+        if not self.checkpoints:
+            return None
+        return min(self.checkpoints, key=lambda saved: (abs(saved - epoch), saved))
+
+
+def _number(text: str | None) -> float:
+    try:
+        return float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def find_checkpoints(run_dir: Path) -> dict[int, Path]:
+    """Model files named ``NAME_<epoch>`` in ``run_dir`` by epoch."""
+    found: dict[int, Path] = {}
+    for pattern in CHECKPOINT_PATTERNS:
+        for path in sorted(Path(run_dir).glob(pattern)):
+            _, epoch = split_checkpoint_name(path.stem)
+            if epoch >= 0:
+                found.setdefault(epoch, path)
+    return found
+
+
+def read_run_history(run_dir: str | Path) -> RunHistory:
+    """Read ``RUN/history.csv`` (complete rows) and find the checkpoints.
+
+    Raises
+    ------
+    TrainingError
+        If ``run_dir`` is not a folder or holds no ``history.csv``.
+    """
+    folder = Path(run_dir)
+    path = folder / HISTORY_FILE
+    if not folder.is_dir():
+        raise TrainingError(f"{folder} is not a folder")
+    if not path.is_file():
+        raise TrainingError(
+            f"{folder} has no {HISTORY_FILE}; choose a run folder "
+            "written by AID training"
+        )
+    try:
+        rows = [row for row in read_csv_rows(path) if row.get("epoch")]
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"{path} cannot be read: {exc}") from exc
+    columns = [
+        c for c in (rows[0] if rows else {}) if c and c not in NON_METRIC_COLUMNS
+    ]
+    metrics = {c: np.array([_number(r.get(c)) for r in rows]) for c in columns}
+    epochs = np.array([int(_number(r["epoch"])) for r in rows], dtype=np.int64)
+    return RunHistory(folder, epochs, metrics, find_checkpoints(folder))
+
+
+def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Median of the last ``window`` values at each position (NaNs ignored)."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, math.nan)
+    for i in range(len(values)):
+        part = values[max(0, i - window + 1) : i + 1]
+        if np.isfinite(part).any():
+            out[i] = float(np.nanmedian(part))
+    return out
+
+
+def folder_stamp(run_dir: Path) -> tuple:
+    """Return a value that changes when the history grows or a model is saved."""
+    history = Path(run_dir) / HISTORY_FILE
+    stat = history.stat() if history.exists() else None
+    models = sorted(
+        p.name for pattern in CHECKPOINT_PATTERNS for p in Path(run_dir).glob(pattern)
+    )
+    return (stat.st_mtime_ns, stat.st_size) if stat else None, tuple(models)
+
+
+class HistoryController(QObject):
+    """Open run folders for a :class:`HistoryPanel`; refresh it while they grow."""
+
+    error = pyqtSignal(str)
+    history_loaded = pyqtSignal(object)  # RunHistory
+
+    def __init__(
+        self, panel, parent: QObject | None = None, poll_ms: int = 1500
+    ) -> None:
+        super().__init__(parent)
+        self.panel = panel
+        self.history: RunHistory | None = None
+        self._stamp: tuple | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.refresh)
+        panel.folder_requested.connect(self.open_folder)
+
+    def open_folder(self, run_dir: str | Path) -> bool:
+        """Show the run in ``run_dir``; a readable error otherwise (returns success)."""
+        try:
+            history = read_run_history(run_dir)
+        except AidError as exc:
+            self.error.emit(str(exc))
+            return False
+        self._show(history)
+        self._timer.start()
+        return True
+
+    def refresh(self) -> None:
+        """Re-read the open folder if its files changed."""
+        if self.history is None:
+            return
+        run_dir = self.history.run_dir
+        if folder_stamp(run_dir) == self._stamp:
+            return
+        try:
+            self._show(read_run_history(run_dir))
+        except AidError:
+            pass  # the file is being replaced right now: try again at the next poll
+
+    def _show(self, history: RunHistory) -> None:
+        self.history = history
+        self._stamp = folder_stamp(history.run_dir)
+        self.panel.set_history(history)
+        self.history_loaded.emit(history)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+def make_history_tab(window):
+    """Main-window factory: the History tab, fed by runs started in the Train tab."""
+    from aid.gui.panels.history_panel import HistoryPanel
+
+    panel = HistoryPanel()
+    controller = HistoryController(panel, window)
+    controller.error.connect(window.show_error)
+    training = getattr(window, "training", None)
+    if training is not None and hasattr(training, "run_started"):
+        training.run_started.connect(lambda job: panel.add_session_run(job.run_dir))
+    window.history = controller
+    return panel

@@ -1,0 +1,218 @@
+"""A form built from plain values: one editor per key, chosen by the value's type.
+
+Used for zoo hyper-parameters (from ``Architecture.hyperparameters()``), the
+augmentation settings (from the ``AugmentConfig`` dataclass), training options
+and live run parameters (from ``params.json``), so new keys get widgets for free.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtGui import QDoubleValidator
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+
+class FloatEdit(QLineEdit):
+    """A float field that accepts ``1e-4`` style input (learning rates)."""
+
+    value_changed = pyqtSignal(float)
+
+    def __init__(self, value: float = 0.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        validator = QDoubleValidator(self)
+        validator.setNotation(QDoubleValidator.ScientificNotation)
+        self.setValidator(validator)
+        self.set_value(value)
+        self.setMaximumWidth(110)
+        self.editingFinished.connect(lambda: self.value_changed.emit(self.value()))
+
+    def value(self) -> float:
+        try:
+            return float(self.text())
+        except ValueError:
+            return math.nan
+
+    def set_value(self, value: float) -> None:
+        self.setText(f"{float(value):.6g}")
+
+
+def doc_params(obj: object) -> dict[str, str]:
+    """Plain-language descriptions from a numpydoc ``Parameters`` section."""
+    doc = inspect.getdoc(obj) or ""
+    match = re.search(r"Parameters\n-+\n(.*?)(?:\n\n[A-Z][a-z]+\n-+\n|\Z)", doc, re.S)
+    if not match:
+        return {}
+    result: dict[str, str] = {}
+    names: list[str] = []
+    for line in match.group(1).splitlines():
+        if line and not line.startswith(" "):
+            names = [n.strip() for n in line.split(":")[0].split(",")]
+            for name in names:
+                result[name] = ""
+        elif names:
+            for name in names:
+                result[name] = (result[name] + " " + line.strip()).strip()
+    return result
+
+
+def pretty(key: str) -> str:
+    """``learning_rate`` -> ``Learning rate``."""
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+class ValueForm(QWidget):
+    """Editors for a mapping of ``key -> default value``.
+
+    Parameters
+    ----------
+    values
+        Initial values; the type of each picks the editor (bool, int, float,
+        str, pair of numbers). Other types are shown read-only.
+    choices
+        Optional ``key -> allowed strings`` (a combo box instead of free text).
+    tooltips
+        Optional ``key -> explanation`` shown on hover.
+    """
+
+    changed = pyqtSignal()
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        *,
+        choices: Mapping[str, Sequence[str]] = (),
+        tooltips: Mapping[str, str] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._choices = dict(choices)
+        self._tooltips = dict(tooltips)
+        self._editors: dict[str, tuple[Any, list[QWidget]]] = {}
+        self._layout = QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.set_spec(values)
+
+    def set_spec(self, values: Mapping[str, Any]) -> None:
+        """Rebuild the form for new keys."""
+        while self._layout.rowCount():
+            self._layout.removeRow(0)
+        self._editors.clear()
+        if not values:
+            self._layout.addRow(QLabel("(no settings)"))
+        for key, value in values.items():
+            editors = self._make_editors(key, value)
+            self._editors[key] = (value, editors)
+            tip = self._tooltips.get(key, "")
+            row = editors[0] if len(editors) == 1 else self._pair(editors)
+            label = QLabel(pretty(key))
+            for widget in (label, *editors):
+                widget.setToolTip(tip)
+            self._layout.addRow(label, row)
+
+    @staticmethod
+    def _pair(editors: list[QWidget]) -> QWidget:
+        box = QWidget()
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for i, editor in enumerate(editors):
+            if i:
+                layout.addWidget(QLabel("to"))
+            layout.addWidget(editor)
+        layout.addStretch(1)
+        return box
+
+    def _make_editors(self, key: str, value: Any) -> list[QWidget]:
+        if key in self._choices:
+            combo = QComboBox()
+            combo.addItems([str(c) for c in self._choices[key]])
+            combo.setCurrentText(str(value))
+            combo.currentTextChanged.connect(self.changed)
+            return [combo]
+        if isinstance(value, bool):
+            box = QCheckBox()
+            box.setChecked(value)
+            box.toggled.connect(self.changed)
+            return [box]
+        if isinstance(value, int):
+            spin = QSpinBox()
+            spin.setRange(-1_000_000_000, 1_000_000_000)
+            spin.setValue(value)
+            spin.valueChanged.connect(self.changed)
+            return [spin]
+        if isinstance(value, float):
+            edit = FloatEdit(value)
+            edit.value_changed.connect(self.changed)
+            return [edit]
+        if (
+            isinstance(value, (tuple, list))
+            and len(value) == 2
+            and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+            )
+        ):
+            return [self._make_editors(key, v)[0] for v in value]
+        edit = QLineEdit("" if value is None else str(value))
+        edit.setReadOnly(not isinstance(value, str))
+        edit.editingFinished.connect(self.changed)
+        return [edit]
+
+    @staticmethod
+    def _read(original: Any, editor: QWidget) -> Any:
+        if isinstance(editor, QComboBox):
+            return editor.currentText()
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QSpinBox):
+            return editor.value()
+        if isinstance(editor, FloatEdit):
+            return editor.value()
+        return editor.text() if isinstance(original, str) else original
+
+    def values(self) -> dict[str, Any]:
+        """Return the current values, typed like the initial values."""
+        result: dict[str, Any] = {}
+        for key, (original, editors) in self._editors.items():
+            read = [self._read(original, e) for e in editors]
+            result[key] = type(original)(read) if len(read) > 1 else read[0]
+        return result
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Show new values for known keys (unknown keys are ignored)."""
+        for key, value in values.items():
+            if key not in self._editors:
+                continue
+            _, editors = self._editors[key]
+            items = value if len(editors) > 1 else [value]
+            for editor, item in zip(editors, items, strict=False):
+                editor.blockSignals(True)
+                if isinstance(editor, QComboBox):
+                    editor.setCurrentText(str(item))
+                elif isinstance(editor, QCheckBox):
+                    editor.setChecked(bool(item))
+                elif isinstance(editor, QSpinBox):
+                    editor.setValue(int(item))
+                elif isinstance(editor, FloatEdit):
+                    editor.set_value(float(item))
+                else:
+                    editor.setText(str(item))
+                editor.blockSignals(False)
+
+    def changes(self, since: Mapping[str, Any]) -> dict[str, Any]:
+        """Keys whose value differs from ``since``."""
+        return {k: v for k, v in self.values().items() if since.get(k) != v}
