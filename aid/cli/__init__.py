@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aid", description="AID: deep learning image classification for scientists"
     )
     parser.add_argument("--version", action="version", version=f"aid {__version__}")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="train, assess and export a tiny demo model; print OK or what failed",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -48,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
+    if getattr(args, "selftest", False):
+        from aid.selftest import main as selftest_main
+
+        return selftest_main()
     handler = getattr(args, "handler", None)
     if handler is None:
         if "gui" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
