@@ -12,29 +12,27 @@ A file that fails to load is reported as a :class:`~aid.errors.ZooLoadError`
 from __future__ import annotations
 
 import difflib
-import hashlib
-import importlib
-import importlib.util
 import inspect
-import os
+import re
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from aid.errors import ZooError, ZooLoadError
+from aid.zoo_files import (
+    BUILTIN_MODULE,
+    builtin_source,
+    forget_user_modules,
+    import_builtins,
+    import_model_file,
+    load_error,
+    user_models_dir,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Module holding the built-in architectures.
-BUILTIN_MODULE = "aid.model_zoo"
-#: Environment variable that overrides the user model folder.
-USER_MODELS_ENV = "AID_USER_MODELS"
-#: Prefix of the module names user files are imported under.
-_USER_MODULE_PREFIX = "aid_user_zoo_"
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,11 @@ def _summary(build: Callable[..., Any]) -> str:
 
 
 def architecture(
-    name: str, *, family: str = "custom", min_size: int = 1, description: str | None = None
+    name: str,
+    *,
+    family: str = "custom",
+    min_size: int = 1,
+    description: str | None = None,
 ) -> Callable[[F], F]:
     """Register a model builder under ``name``.
 
@@ -138,30 +140,7 @@ def architecture(
     return decorator
 
 
-def user_models_dir() -> Path:
-    """Folder with the user's own model files (``$AID_USER_MODELS`` overrides)."""
-    override = os.environ.get(USER_MODELS_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("aid", appauthor=False)) / "models"
-
-
-def _load_error(path: Path, exc: BaseException) -> ZooLoadError:
-    if isinstance(exc, SyntaxError):
-        where = f"line {exc.lineno}: " if exc.lineno else ""
-        detail = f"syntax error, {where}{exc.msg}"
-    else:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        where = f" (line {frames[-1].lineno})" if frames else ""
-        detail = f"{type(exc).__name__}{where}: {exc}"
-    error = ZooLoadError(f"could not load model file {path}: {detail}")
-    error.path = path  # type: ignore[attr-defined]
-    return error
-
-
-def _run_source(source: Path, execute: Callable[[], None]) -> ZooLoadError | None:
+def _run_source(source: Path, execute: Callable[[Path], object]) -> ZooLoadError | None:
     """Run ``execute`` (which registers builders from ``source``) all or nothing.
 
     The file's previous entries are removed first, so entries deleted from the file
@@ -172,113 +151,113 @@ def _run_source(source: Path, execute: Callable[[], None]) -> ZooLoadError | Non
         for key in before:
             del _REGISTRY[key]
         try:
-            execute()
-        except Exception as exc:  # any failure of a user file is reported, not raised
+            execute(source)
+        except (Exception, SystemExit) as exc:  # a user file must not crash AID
             for key in [k for k, v in _REGISTRY.items() if v.source == source]:
                 del _REGISTRY[key]
             _REGISTRY.update(before)
-            return _load_error(source, exc)
+            return load_error(source, exc)
     return None
 
 
-def _user_module_name(path: Path) -> str:
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    stem = "".join(c if c.isalnum() else "_" for c in path.stem)
-    return f"{_USER_MODULE_PREFIX}{stem}_{digest}"
-
-
-def _import_user_file(path: Path) -> None:
-    module_name = _user_module_name(path)
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{path} is not an importable Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # dataclasses and pickling look modules up here
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
-
-
-def load_user_models(folder: Path | str | None = None) -> list[ZooLoadError]:
-    """Import every ``*.py`` file of ``folder`` (default :func:`user_models_dir`).
-
-    Files are loaded in name order; files whose name starts with ``_`` are skipped.
-    A file with a syntax or runtime error (a duplicate name included) is skipped and
-    reported; the others still load.
-
-    Returns
-    -------
-    list of ZooLoadError
-        One error per file that failed (also kept for :func:`zoo_errors`).
-    """
-    directory = Path(folder) if folder is not None else user_models_dir()
-    errors: list[ZooLoadError] = []
-    if directory.is_dir():
-        for path in sorted(directory.glob("*.py")):
-            if path.name.startswith("_"):
-                continue
-            source = path.resolve()
-            error = _run_source(source, lambda s=source: _import_user_file(s))
-            if error is not None:
-                errors.append(error)
+def _load_folder(directory: Path) -> list[ZooLoadError]:
+    errors = []
+    for path in sorted(directory.glob("*.py")) if directory.is_dir() else []:
+        if not path.name.startswith("_"):
+            error = _run_source(path.resolve(), import_model_file)
+            errors += [error] if error is not None else []
     with _LOCK:
         _ERRORS.extend(errors)
     return errors
 
 
-def _load_builtins(fresh: bool) -> ZooLoadError | None:
-    module = sys.modules.get(BUILTIN_MODULE)
-    if module is None:
-        spec = importlib.util.find_spec(BUILTIN_MODULE)
-        source = Path(spec.origin).resolve() if spec and spec.origin else Path(BUILTIN_MODULE)
-        return _run_source(source, lambda: importlib.import_module(BUILTIN_MODULE) and None)
-    if not fresh:
-        return None
-    source = Path(inspect.getfile(module)).resolve()
-    return _run_source(source, lambda: importlib.reload(module) and None)
+def load_user_models(folder: Path | str | None = None) -> list[ZooLoadError]:
+    """Import every ``*.py`` file of ``folder`` (default :func:`user_models_dir`).
+
+    Files are loaded in name order; names starting with ``_`` are skipped. A file
+    with a syntax or runtime error (a duplicate model name included) is skipped
+    and reported; the other files still load.
+
+    Returns
+    -------
+    list of ZooLoadError
+        One error per failed file (also kept for :func:`zoo_errors`).
+    """
+    _ensure_loaded()
+    return _load_folder(Path(folder) if folder is not None else user_models_dir())
+
+
+def load_model_file(path: Path | str) -> list[Architecture]:
+    """Import one model file (e.g. to check it) and return the entries it defines.
+
+    Raises
+    ------
+    ZooLoadError
+        If the file is missing or fails to load; nothing is registered then.
+    """
+    _ensure_loaded()
+    source = Path(path).expanduser().resolve()
+    if not source.is_file():
+        raise ZooLoadError(f"model file {path} does not exist")
+    if source == builtin_source():
+        error = _run_source(source, lambda _: import_builtins())
+    else:
+        error = _run_source(source, import_model_file)
+    if error is not None:
+        raise error
+    with _LOCK:
+        return [a for a in _REGISTRY.values() if a.source == source]
+
+
+def _load_everything(fresh: bool) -> list[ZooLoadError]:
+    """Load the built-in zoo (re-executed when ``fresh``) and the user folder."""
+    global _loaded
+    with _LOCK:
+        _loaded = True
+        _ERRORS.clear()
+        if fresh or BUILTIN_MODULE not in sys.modules:
+            error = _run_source(builtin_source(), lambda _: import_builtins())
+            _ERRORS.extend([error] if error is not None else [])
+        _load_folder(user_models_dir())
+        return list(_ERRORS)
 
 
 def reload() -> list[ZooLoadError]:
     """Re-read the built-in zoo and the user folder; return the load errors.
 
-    Entries of a file that now fails keep their previous definition; entries of
-    user files that were removed from the folder disappear.
+    Entries of user files are dropped and read again, so renamed or deleted
+    models disappear and a file that now fails is skipped. If the built-in zoo
+    file fails after an edit, its previous entries are kept.
     """
-    global _loaded
     with _LOCK:
-        user_prefix = _USER_MODULE_PREFIX
-        builtin_source = _builtin_source()
-        for key in [k for k, v in _REGISTRY.items() if v.source != builtin_source]:
+        builtin = builtin_source()
+        for key in [k for k, v in _REGISTRY.items() if v.source != builtin]:
             del _REGISTRY[key]
-        for module_name in [m for m in sys.modules if m.startswith(user_prefix)]:
-            del sys.modules[module_name]
-        _ERRORS.clear()
-        builtin_error = _load_builtins(fresh=True)
-        if builtin_error is not None:
-            _ERRORS.append(builtin_error)
-        load_user_models()
-        _loaded = True
-        return list(_ERRORS)
-
-
-def _builtin_source() -> Path | None:
-    module = sys.modules.get(BUILTIN_MODULE)
-    return Path(inspect.getfile(module)).resolve() if module is not None else None
+        forget_user_modules()
+        return _load_everything(fresh=True)
 
 
 def _ensure_loaded() -> None:
-    global _loaded
     with _LOCK:
-        if _loaded:
-            return
-        _loaded = True
-        _ERRORS.clear()
-        builtin_error = _load_builtins(fresh=False)
-        if builtin_error is not None:
-            _ERRORS.append(builtin_error)
-        load_user_models()
+        if not _loaded:
+            _load_everything(fresh=False)
+
+
+def builtin_architectures() -> dict[str, Architecture]:
+    """Return the architectures of the built-in zoo file only (reads no user file).
+
+    Raises
+    ------
+    ZooLoadError
+        If the built-in zoo file fails to import.
+    """
+    with _LOCK:
+        source = builtin_source()
+        if BUILTIN_MODULE not in sys.modules:
+            error = _run_source(source, lambda _: import_builtins())
+            if error is not None:
+                raise error
+        return {k: v for k, v in _REGISTRY.items() if v.source == source}
 
 
 def zoo_errors() -> list[ZooLoadError]:
@@ -296,12 +275,16 @@ def available() -> dict[str, Architecture]:
 
 
 def names() -> list[str]:
-    """Names of all registered architectures, sorted case-insensitively."""
-    return sorted(available(), key=str.lower)
+    """Names of all registered architectures in natural order (MLP_8 before MLP_16)."""
+
+    def natural(name: str) -> list[Any]:
+        return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
+
+    return sorted(available(), key=natural)
 
 
 def get_architecture(name: str) -> Architecture:
-    """The architecture called ``name``.
+    """Return the architecture called ``name``.
 
     Raises
     ------
@@ -313,7 +296,11 @@ def get_architecture(name: str) -> Architecture:
         return entries[name]
     by_lower = {k.lower(): k for k in entries}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+    hint = (
+        f"; did you mean {', '.join(repr(by_lower[c]) for c in close)}?"
+        if close
+        else ""
+    )
     raise ZooError(f"unknown model architecture {name!r}{hint} (see 'aid zoo list')")
 
 
@@ -321,10 +308,26 @@ def _check_hparams(arch: Architecture, hparams: dict[str, Any]) -> None:
     known = arch.hyperparameters()
     unknown = sorted(set(hparams) - set(known))
     if unknown:
-        allowed = ", ".join(known) or "none"
         raise ZooError(
             f"{arch.name} has no hyper-parameter {', '.join(map(repr, unknown))} "
-            f"(allowed: {allowed})"
+            f"(it has: {', '.join(known) or 'none'})"
+        )
+
+
+def _check_head(arch: Architecture, model: Any, num_classes: int) -> None:
+    """Check the zoo rule: ``Dense(num_classes)`` then a softmax ``Activation``."""
+    found = [type(layer).__name__ for layer in getattr(model, "layers", [])[-2:]]
+    ok = found == ["Dense", "Activation"]
+    if ok:
+        dense, activation = model.layers[-2:]
+        ok = dense.units == num_classes and activation.get_config()["activation"] in (
+            "softmax",
+            "keras.activations.softmax",
+        )
+    if not ok:
+        raise ZooError(
+            f"{arch.name} ({arch.source}) must end in Dense({num_classes}) followed "
+            f"by Activation('softmax'); its last layers are {found}"
         )
 
 
@@ -353,11 +356,12 @@ def build_model(
     ------
     ZooError
         Unknown name or hyper-parameter, input smaller than the architecture's
-        minimum, unsupported channel count, or fewer than 2 classes.
+        minimum, unsupported channel count, fewer than 2 classes, or a builder
+        that breaks the zoo rules.
     """
     arch = get_architecture(name)
     if len(input_shape) != 3:
-        raise ZooError(f"input shape must be (height, width, channels), got {input_shape}")
+        raise ZooError(f"input shape must be (height, width, channels): {input_shape}")
     height, width, channels = (int(v) for v in input_shape)
     if min(height, width) < arch.min_size:
         raise ZooError(
@@ -365,8 +369,10 @@ def build_model(
             f"pixels, got {height}x{width}; choose a larger input size"
         )
     if channels not in (1, 3):
-        raise ZooError(f"images must have 1 (gray) or 3 (RGB) channels, got {channels}")
+        raise ZooError(f"images must have 1 (gray) or 3 (RGB) channels, not {channels}")
     if int(num_classes) < 2:
         raise ZooError(f"a classifier needs at least 2 classes, got {num_classes}")
     _check_hparams(arch, hparams)
-    return arch.build((height, width, channels), int(num_classes), **hparams)
+    model = arch.build((height, width, channels), int(num_classes), **hparams)
+    _check_head(arch, model, int(num_classes))
+    return model
