@@ -4,6 +4,9 @@
 one line per epoch; edit ``RUN/params.json`` meanwhile to change settings live.
 ``aid train --resume RUN`` continues a stopped or killed run. Ctrl+C stops
 cleanly after the current batch (a second Ctrl+C aborts).
+``--device cpu|gpu|gpu:N|all`` chooses the hardware; ``--multi-worker`` trains
+together with the other processes named in ``TF_CONFIG`` (start the same command
+on each; only worker 0 writes ``RUN``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     train.add_argument("--resume", metavar="RUN_DIR", help="continue this run folder")
     train.add_argument("--out", metavar="RUN_DIR", help="new run folder")
     train.add_argument("--epochs", type=int, default=10)
+    train.add_argument(
+        "--device",
+        default="auto",
+        help="auto (all GPUs, else CPU), cpu, gpu, gpu:N or all",
+    )
+    train.add_argument(
+        "--multi-worker",
+        action="store_true",
+        help="train with the workers in TF_CONFIG (MultiWorkerMirroredStrategy)",
+    )
     _common_options(train)
     train.set_defaults(handler=_train)
     find = sub.add_parser(
@@ -141,6 +154,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
         validation_split=args.split,
         seed=args.seed,
         augmentation=AugmentConfig.none() if args.no_augment else AugmentConfig(),
+        device=getattr(args, "device", "auto"),
+        multi_worker=getattr(args, "multi_worker", False),
     )
 
 
@@ -173,6 +188,8 @@ def _train(args: argparse.Namespace) -> int:
     print(
         f"{result.status} after {len(result.history)} epochs in {result.run_dir}{best}"
     )
+    if getattr(args, "multi_worker", False):
+        print(f"final weights sha256 {result.weights_sha256}")
     return 0 if result.status != "failed" else 1
 
 

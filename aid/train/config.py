@@ -15,6 +15,7 @@ from typing import Any
 from aid.augment import AugmentConfig
 from aid.data.preprocess import Preprocessing
 from aid.errors import AidError, ConfigError
+from aid.train.devices import check_device
 
 CONFIG_SCHEMA_VERSION = 1
 
@@ -219,6 +220,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "validation_split": lambda v: _number(v, "validation split", low=0.0, high=0.9),
     "split_by": lambda v: _choice(v, "split by", ("event", "file", "group")),
     "checkpoint_monitors": _monitors,
+    "device": check_device,
+    "multi_worker": lambda v: (
+        v if isinstance(v, bool) else _fail("multi-worker flag", v)
+    ),
     "name": lambda v: (
         v if isinstance(v, str) and v.strip() and "/" not in v else _fail("run name", v)
     ),
@@ -240,6 +245,9 @@ class TrainConfig:
     ``triangular``, ``triangular2`` or ``exp_range`` (``gamma``).
     ``validation_split`` > 0 moves that fraction of the training data to
     validation once, at the start (``split_by`` event, file or group).
+    ``device`` is ``auto``, ``cpu``, ``gpu``, ``gpu:N`` or ``all``
+    (:mod:`aid.train.devices`); ``multi_worker`` trains together with the other
+    processes named in ``TF_CONFIG`` (:mod:`aid.train.distribute`).
     """
 
     zoo_name: str = "LeNet5_do"
@@ -266,6 +274,8 @@ class TrainConfig:
     validation_split: float = 0.0
     split_by: str = "event"
     checkpoint_monitors: tuple[str, ...] = ("val_accuracy", "val_loss")
+    device: str = "auto"
+    multi_worker: bool = False
     name: str = "model"
 
     def __post_init__(self) -> None:

@@ -225,4 +225,5 @@ def copy_optimizer_state(
 def current_learning_rate(model: keras.Model) -> float:
     """Return the optimizer's current learning rate."""
     value: Any = model.optimizer.learning_rate
-    return float(value)
+    # convert_to_numpy also reads a distributed (e.g. mirrored) variable
+    return float(keras.ops.convert_to_numpy(value))

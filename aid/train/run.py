@@ -18,10 +18,12 @@ from aid.errors import ConfigError, TrainingError
 from aid.train import model_setup, run_folder
 from aid.train.config import TrainConfig
 from aid.train.control import TrainingControl
+from aid.train.distribute import Distribution, setup_distribution
 from aid.train.events import Reporter, ignore_event
 from aid.train.params import PARAMS_LOG, LiveParams, write_params
 from aid.train.resume import RunState, load_state
 from aid.train.trainer import Trainer, TrainResult
+from aid.train.workers import AgreedLiveParams, live_params, worker_folder
 
 __all__ = ["TrainResult", "prepare_run", "resume_training", "run_training"]
 
@@ -89,27 +91,55 @@ def run_training(
     TrainingError
         When ``run_dir`` already holds a run.
     AidError
-        Any typed error of the data, zoo or model layers (bad table, unknown model).
+        Any typed error of the data, zoo or model layers (bad table, unknown
+        model), or a device that is not available (``config.device``).
+
+    Notes
+    -----
+    With ``config.multi_worker`` every process named in ``TF_CONFIG`` calls
+    this with the same arguments; only the chief writes ``run_dir``.
     """
     run_dir = Path(run_dir)
-    if (run_dir / run_folder.CONFIG_FILE).exists():
+    distribution = setup_distribution(config.device, multi_worker=config.multi_worker)
+    if distribution.is_chief and (run_dir / run_folder.CONFIG_FILE).exists():
         raise TrainingError(
             f"{run_dir} already holds a run; resume it (aid train --resume) "
             "or choose another folder"
         )
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config, table, model = prepare_run(config, table)
-    snapshot = {
-        "config": config.to_dict(),
-        "table": table.to_dict(),
-        "class_names": list(table.all_class_names()),
-        "versions": run_folder.software_versions(),
-        "started": run_folder.now_text(),
-        "data": run_folder.used_data_rows(table),
-        "data_overview": run_folder.data_overview_rows(table),
-    }
-    run_folder.atomic_write_json(run_dir / run_folder.CONFIG_FILE, snapshot)
-    return _start(run_dir, config, table, model, snapshot, control, report)
+    with worker_folder(run_dir, distribution, copy=False) as folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        with distribution.scope():
+            config, table, model = prepare_run(config, table)
+            snapshot = {
+                "config": config.to_dict(),
+                "table": table.to_dict(),
+                "class_names": list(table.all_class_names()),
+                "versions": run_folder.software_versions(),
+                "started": run_folder.now_text(),
+                "data": run_folder.used_data_rows(table),
+                "data_overview": run_folder.data_overview_rows(table),
+            }
+            run_folder.atomic_write_json(folder / run_folder.CONFIG_FILE, snapshot)
+            result = _start(
+                folder, config, table, model, snapshot, control, report, distribution
+            )
+    return _as_run_dir(result, run_dir)
+
+
+def _as_run_dir(result: TrainResult, run_dir: Path) -> TrainResult:
+    """Name a worker's private result paths as in the chief's folder."""
+    if result.run_dir == run_dir:
+        return result
+
+    def moved(path: Path) -> Path:
+        return run_dir / path.relative_to(result.run_dir)
+
+    return replace(
+        result,
+        run_dir=run_dir,
+        checkpoints=[moved(p) for p in result.checkpoints],
+        best_model=moved(result.best_model) if result.best_model else None,
+    )
 
 
 def _start(
@@ -120,10 +150,11 @@ def _start(
     snapshot: dict[str, Any],
     control: TrainingControl | None,
     report: Reporter | None,
+    distribution: Distribution,
 ) -> TrainResult:
     for name in (run_folder.HISTORY_FILE, PARAMS_LOG):
         (run_dir / name).unlink(missing_ok=True)
-    params = LiveParams(run_dir)
+    params = live_params(run_dir, distribution)
     params.start(config)
     state = RunState(
         parameter_rows=[
@@ -131,7 +162,16 @@ def _start(
         ]
     )
     return _trainer(
-        run_dir, config, table, model, snapshot, params, state, control, report
+        run_dir,
+        config,
+        table,
+        model,
+        snapshot,
+        params,
+        state,
+        control,
+        report,
+        distribution,
     )
 
 
@@ -145,6 +185,7 @@ def _trainer(
     state: RunState,
     control: TrainingControl | None,
     report: Reporter | None,
+    distribution: Distribution,
 ) -> TrainResult:
     validation = validation_sample(table, config.preprocessing, seed=config.seed)
     trainer = Trainer(
@@ -158,8 +199,13 @@ def _trainer(
         state=state,
         control=control if control is not None else TrainingControl(),
         report=report if report is not None else ignore_event,
+        distribution=distribution,
     )
-    return trainer.run()
+    try:
+        return trainer.run()
+    finally:
+        if isinstance(params, AgreedLiveParams):
+            params.close()
 
 
 def resume_training(
@@ -187,11 +233,40 @@ def resume_training(
         start_config = TrainConfig.from_dict(snapshot["config"])
     except (OSError, ValueError, KeyError, TypeError, ConfigError) as exc:
         raise TrainingError(f"{run_dir} is not a resumable run folder ({exc})") from exc
+    distribution = setup_distribution(
+        start_config.device, multi_worker=start_config.multi_worker
+    )
+    with worker_folder(run_dir, distribution, copy=True) as folder:
+        with distribution.scope():
+            result = _resume_in(
+                folder, snapshot, table, start_config, control, report, distribution
+            )
+    return _as_run_dir(result, run_dir)
+
+
+def _resume_in(
+    run_dir: Path,
+    snapshot: dict[str, Any],
+    table: DatasetTable,
+    start_config: TrainConfig,
+    control: TrainingControl | None,
+    report: Reporter | None,
+    distribution: Distribution,
+) -> TrainResult:
     _remove_partial_files(run_dir)
     saved = load_state(run_dir)
     if saved is None:
         _, _, model = prepare_run(start_config, table)
-        return _start(run_dir, start_config, table, model, snapshot, control, report)
+        return _start(
+            run_dir,
+            start_config,
+            table,
+            model,
+            snapshot,
+            control,
+            report,
+            distribution,
+        )
     from aid.modelfile.io import load_model
 
     model = load_model(saved.model_path, compile=True).model
@@ -208,7 +283,7 @@ def resume_training(
     run_folder.keep_csv_rows(run_dir / PARAMS_LOG, completed)
     seen = {**saved.seen, "stop": False, "pause": False}
     write_params(run_dir, stop=False, pause=False)
-    params = LiveParams(run_dir, seen=seen)
+    params = live_params(run_dir, distribution, seen)
     run_folder.write_run_meta(run_dir, snapshot, saved.state.parameter_rows)
     return _trainer(
         run_dir,
@@ -220,6 +295,7 @@ def resume_training(
         saved.state,
         control,
         report,
+        distribution,
     )
 
 

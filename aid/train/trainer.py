@@ -33,6 +33,7 @@ from aid.train.dataset import (
     one_hot,
     steps_per_epoch,
 )
+from aid.train.distribute import Distribution
 from aid.train.events import (
     EpochEnded,
     ParamsApplied,
@@ -60,6 +61,8 @@ class TrainResult:
     best_model: Path | None = None
     epochs_run: int = 0
     message: str = ""
+    weights_sha256: str = ""
+    devices: str = ""
 
 
 class Trainer:
@@ -78,6 +81,7 @@ class Trainer:
         state: RunState,
         control: TrainingControl,
         report: Reporter,
+        distribution: Distribution | None = None,
     ) -> None:
         self.run_dir, self.config, self.table, self.model = (
             run_dir,
@@ -87,11 +91,13 @@ class Trainer:
         )
         self.snapshot, self.params, self.state = snapshot, params, state
         self.control, self.report = control, report
+        self.distribution = distribution or Distribution("default", ())
         self.class_names = tuple(snapshot["class_names"])
         self.num_classes = len(self.class_names)
         prep = config.preprocessing
-        self._val_x = normalize(validation.images, prep)
-        self._val_y = one_hot(validation.labels, self.num_classes)
+        kept = self.distribution.round_down(len(validation.labels))
+        self._val_x = normalize(validation.images[:kept], prep)
+        self._val_y = one_hot(validation.labels[:kept], self.num_classes)
         self._affine: tuple[int, np.ndarray, np.ndarray] | None = None
         self._epoch = state.next_epoch
         self._meta_written = 0.0
@@ -129,6 +135,8 @@ class Trainer:
             self._finish(status, start_epoch, message)
             raise
         self._finish(status, start_epoch, message)
+        from aid.train.workers import weights_sha256
+
         return TrainResult(
             status,
             self.run_dir,
@@ -137,6 +145,8 @@ class Trainer:
             self.state.records.best_file(self.config.checkpoint_monitors),
             self._epoch - start_epoch,
             message,
+            weights_sha256(self.model),
+            self.distribution.describe(),
         )
 
     def _finish(self, status: str, start_epoch: int, message: str) -> None:
@@ -147,13 +157,15 @@ class Trainer:
 
     # -- epoch boundary: live parameters ---------------------------------------
     def _epoch_boundary(self, epoch: int) -> bool:
-        """Apply live changes; block while paused through the file; False = stop."""
+        """Apply live changes; block while paused through the file; False = stop.
+
+        In a multi-worker run every step here is taken by all workers together:
+        they read the chief's file and stop when any of them was asked to.
+        """
         requests = dict(
             self._apply_update(epoch, self.params.poll(self.config)).requests
         )
-        while requests.get("pause") and not (
-            self.control.stop_requested or requests.get("stop")
-        ):
+        while requests.get("pause") and not self._stop_wanted(requests):
             time.sleep(PAUSE_POLL_S)
             requests.update(
                 self._apply_update(epoch, self.params.poll(self.config)).requests
@@ -161,7 +173,15 @@ class Trainer:
         if requests.get("save_now"):
             self.control.save_now()
             self.params.acknowledge("save_now")
-        return not (self.control.stop_requested or self.params.seen.get("stop") is True)
+        return not self._stop_wanted(requests)
+
+    def _stop_wanted(self, requests: dict[str, bool]) -> bool:
+        local = (
+            self.control.stop_requested
+            or bool(requests.get("stop"))
+            or self.params.seen.get("stop") is True
+        )
+        return self.distribution.any_worker(local)
 
     def _apply_update(self, epoch: int, update: ParamsUpdate) -> ParamsUpdate:
         old = self.config
@@ -213,16 +233,19 @@ class Trainer:
     def _train_epoch(self, epoch: int) -> bool:
         """Train AID epoch ``epoch``; False when a stop cut it short."""
         started = time.perf_counter()
-        cfg = self.config
+        cfg, dist = self.config, self.distribution
         images, labels = self._augmented_sample(epoch)
+        kept = dist.round_down(len(labels))  # JAX shards need whole multiples
+        images, labels = images[:kept], labels[:kept]
         weights = self._class_weights(labels)
         rng = np.random.default_rng([cfg.seed, epoch, 2])
+        batch_size = max(dist.batch_multiple, dist.round_down(cfg.batch_size))
         data = EpochDataset(
             images,
             labels,
             self.num_classes,
             cfg.preprocessing,
-            cfg.batch_size,
+            batch_size,
             rng,
             weights,
         )
@@ -236,7 +259,12 @@ class Trainer:
                 len(data),
                 self.state.counter,
             ),
-            BatchControl(self.control, self.report, lambda: epoch),
+            # Several workers stop and pause together at epoch boundaries only.
+            BatchControl(
+                TrainingControl() if dist.multi_worker else self.control,
+                self.report,
+                lambda: epoch,
+            ),
         ]
         fit = self.model.fit(
             data,
@@ -244,7 +272,7 @@ class Trainer:
             verbose=0,
             validation_data=(self._val_x, self._val_y),
             validation_freq=cfg.keras_epochs_per_epoch,
-            validation_batch_size=max(cfg.batch_size, 64),
+            validation_batch_size=dist.round_down(max(batch_size, 64)),
             callbacks=callbacks,
         )
         logs = {key: float(values[-1]) for key, values in fit.history.items() if values}
