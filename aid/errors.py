@@ -51,4 +51,4 @@ class ExportError(AidError):
 
 
 class AssessmentError(AidError):
-    """A model cannot be assessed or applied as requested (bad labels, no conv layer)."""
+    """A model cannot be assessed or applied as requested (bad labels, no conv)."""

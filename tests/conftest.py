@@ -41,7 +41,9 @@ def rtdc_samples(shared_data: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep settings and user model folders of tests out of the real home."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("AID_CONFIG_DIR", str(base / "config"))

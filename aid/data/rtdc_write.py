@@ -18,7 +18,6 @@ import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import h5py
@@ -27,6 +26,7 @@ import numpy as np
 
 from aid import __version__
 from aid.errors import RtdcFormatError
+from aid.transaction import Transaction
 
 PROVENANCE_LOG = "aid-provenance"
 _CHUNK_BYTES = 1 << 20
@@ -36,7 +36,7 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.part")
 
 
-class RtdcWriter:
+class RtdcWriter(Transaction):
     """Append images (and positions, features) to a new ``.rtdc`` chunk by chunk.
 
     Parameters
@@ -212,20 +212,6 @@ class RtdcWriter:
         if self._h5:
             self._h5.close()
         self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> RtdcWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def _default(values: np.ndarray | None, n: int, fill: float) -> np.ndarray:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
 from aid.errors import AssessmentError
+from aid.transaction import Transaction
 
 #: Rows per Excel sheet, header included.
 EXCEL_MAX_ROWS = 1_048_576
@@ -29,7 +29,7 @@ def prediction_header(class_names: Sequence[str]) -> list[str]:
     ]
 
 
-class PredictionWriter:
+class PredictionWriter(Transaction):
     """Write prediction rows to ``path`` (``.csv`` or ``.xlsx``).
 
     Data goes to a temporary file that :meth:`close` renames, so a failed or
@@ -125,20 +125,6 @@ class PredictionWriter:
         if self.suffix == ".csv":
             self._handle.close()
         self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> PredictionWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def _cell(value: Any) -> Any:
