@@ -50,8 +50,8 @@ TRAIN_TIPS: dict[str, str] = {
     "target labels "
     "(0 = off; 0.1 is typical).",
     "class_weights": "none: every image counts the same. balanced: images of rare "
-    "classes "
-    "count more, so small classes are not ignored.",
+    "classes count more, so small classes are not ignored. custom: choose how much "
+    "each class counts (e.g. 2 for a class whose mistakes matter twice as much).",
     "freeze": "Train only part of the network: none (all layers), last_n (only the "
     "last N "
     "layers with weights) or dense_only (only the final fully connected layers). "
@@ -64,9 +64,15 @@ TRAIN_TIPS: dict[str, str] = {
     "overfitting. Leave empty to keep the architecture's own value.",
     "events_per_epoch": "Images per file and epoch for all files (empty: use the "
     "table).",
-    "validation_split": "Fraction of the training images moved to validation at the "
-    "start "
-    "(only needed when no file is marked as validation).",
+    "validation_split": "Share of the training images set aside at the start to "
+    "check the model on images it never learns from. Needed only when no file is "
+    "marked as validation on the Data tab (off: use those files).",
+    "split_by": "event: images of the same file may land on both sides. file: whole "
+    "files go to validation. group: whole groups (donors, experiments) go to "
+    "validation, the honest choice when images of one donor look alike.",
+    "device": "Hardware that trains: auto uses every graphics card (GPU) and else "
+    "the processor (CPU); cpu forces the processor; gpu or gpu:N one card; all "
+    "every card.",
     "seed": "Start value of the random generator: the same seed repeats the same run.",
     "name": "Name of the run; files are saved in a folder of this name.",
 }

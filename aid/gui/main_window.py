@@ -29,7 +29,7 @@ from aid.gui.controllers.assess import make_assess_tab
 from aid.gui.controllers.classify_export import make_classify_export_tab
 from aid.gui.controllers.data import DataController
 from aid.gui.controllers.history import make_history_tab
-from aid.gui.controllers.tasks import TaskRunner, import_training_stack
+from aid.gui.controllers.tasks import TaskRunner
 from aid.gui.controllers.train_tab import TrainTabController
 from aid.gui.panels.data_panel import DataPanel
 from aid.gui.panels.train_panel import TrainPanel
@@ -292,10 +292,15 @@ class MainWindow(QMainWindow):
         """Run slow start-up steps after the window shows (Keras loads in a thread)."""
         self.training.load_zoo()
         self.tasks.start(
-            _detect_device,
-            on_success=self.device_label.setText,
-            on_error=lambda message: self.device_label.setText("Device: CPU"),
+            _detect_devices,
+            on_success=self._on_devices_detected,
+            on_error=lambda message: self.device_label.setText("Device: unknown"),
         )
+
+    def _on_devices_detected(self, found: tuple[str, int]) -> None:
+        description, gpu_count = found
+        self.device_label.setText(f"Device: {description}")
+        self.train_panel.device.set_gpu_count(gpu_count)
 
     # -- geometry and closing
     def _restore_geometry(self) -> None:
@@ -332,9 +337,8 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _detect_device(progress, cancelled) -> str:
-    import_training_stack()
-    import tensorflow as tf
+def _detect_devices(progress, cancelled) -> tuple[str, int]:
+    """Name the hardware without loading a framework (may wait for nvidia-smi)."""
+    from aid.train.devices import describe_devices, gpu_names
 
-    gpus = tf.config.list_physical_devices("GPU")
-    return f"Device: GPU ({len(gpus)})" if gpus else "Device: CPU"
+    return describe_devices(), len(gpu_names())

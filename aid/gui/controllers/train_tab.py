@@ -101,6 +101,10 @@ class TrainTabController(QObject):
     # -- previews ----------------------------------------------------------------------
     def _on_table_changed(self, *_args) -> None:
         table = self.data.table
+        weights = self.panel.optimizer_section.class_weights
+        names = list(table.all_class_names()) if table.entries else []
+        if names != weights.class_names():
+            weights.set_class_names(names)
         per_epoch = sum(e.events_per_epoch for e in table.with_role("train"))
         batch = self.panel.optimizer_section.batch_size.value()
         self.panel.optimizer_section.set_steps_per_epoch(
@@ -133,7 +137,9 @@ class TrainTabController(QObject):
         self.tasks.start(
             task,
             on_success=lambda pairs: section.set_pairs(
-                pairs, f"{len(pairs)} random training images, {prep.input_size} px"
+                pairs,
+                f"{len(pairs)} random training images ({prep.input_size} px) "
+                "before and after augmentation",
             ),
             on_error=lambda message: section.set_pairs([], message),
         )
@@ -177,7 +183,15 @@ class TrainTabController(QObject):
         """Start a new run of ``config`` on the current data table."""
         table = self.data.table
         try:
-            table.validate_for_training()
+            if config.validation_split > 0:  # run_training splits; check it can
+                from aid.data.split import split_table
+
+                table_to_check = split_table(
+                    table, config.validation_split, by=config.split_by, seed=config.seed
+                )
+            else:
+                table_to_check = table
+            table_to_check.validate_for_training()
         except AidError as exc:
             self.error.emit(f"Training cannot start: {exc}")
             return None

@@ -216,7 +216,7 @@ class AssessPanel(QWidget):
                 "share of the class that is found. F1: their "
                 "balance.",
             ),
-            3,
+            5,
         )
         metrics.addWidget(
             _table_view(
@@ -225,14 +225,21 @@ class AssessPanel(QWidget):
                 "its share before (initial) and after (final), "
                 "the enrichment factor and the yield.",
             ),
-            2,
+            4,
         )
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(matrix_box, 2)
-        left_layout.addWidget(threshold_box)
-        left_layout.addWidget(metrics_box, 3)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(threshold_box)
+        lower_layout.addWidget(metrics_box, 1)
+        matrix_split = QSplitter(Qt.Vertical)  # the user sets the matrix's share
+        matrix_split.addWidget(matrix_box)
+        matrix_split.addWidget(lower)
+        matrix_split.setSizes([230, 450])
+        left_layout.addWidget(matrix_split, 1)
         report_row = QHBoxLayout()
         report_row.addWidget(self.status_label, 1)
         report_row.addWidget(self.report_button)

@@ -98,7 +98,7 @@ class ClassifyExportPanel(QWidget):
             "Browse…", "Choose the results file.", self._on_out_clicked
         )
         self.copies_check = QCheckBox(
-            "Also write .rtdc copies with the predictions to:"
+            "Also write .rtdc copies with the predictions (for Shape-Out, dclab)"
         )
         self.copies_check.setToolTip(
             "Write a copy of each .rtdc file with the predicted class in 'userdef0' "
@@ -157,10 +157,13 @@ class ClassifyExportPanel(QWidget):
         grid.addWidget(QLabel("Results file:"), 1, 0)
         grid.addWidget(self.out_edit, 1, 1)
         grid.addWidget(self.out_button, 1, 2)
-        grid.addWidget(self.copies_check, 2, 0)
-        grid.addWidget(self.copies_edit, 2, 1)
-        grid.addWidget(self.copies_button, 2, 2)
-        grid.addWidget(self.classify_button, 3, 2)
+        grid.addWidget(self.copies_check, 2, 0, 1, 3)
+        copies_label = QLabel("Copies folder:")
+        copies_label.setToolTip(self.copies_edit.toolTip())
+        grid.addWidget(copies_label, 3, 0)
+        grid.addWidget(self.copies_edit, 3, 1)
+        grid.addWidget(self.copies_button, 3, 2)
+        grid.addWidget(self.classify_button, 4, 2)
         grid.setColumnStretch(1, 1)
         export_box = QGroupBox("Export the model")
         export = QGridLayout(export_box)

@@ -76,7 +76,9 @@ class HistoryPanel(QWidget):
         self._items: dict[str, pg.PlotDataItem] = {}
         self._median_items: dict[str, pg.PlotDataItem] = {}
         self._colours: dict[str, str] = {}
-        self.plot = styled_plot("Training history", "value")
+        self.plot = styled_plot(  # middle right: accuracy ends high, loss low
+            "Training history", "value", legend_corner=(1, 0.5)
+        )
         self.plot.setToolTip(
             "Each point is one epoch. Click a point to select the model "
             "saved at that epoch (or the nearest saved one)."

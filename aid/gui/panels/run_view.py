@@ -31,8 +31,11 @@ from aid.gui.controllers.run_folder import read_params_log
 from aid.gui.help_texts import TRAIN_TIPS
 from aid.gui.plots.curves import TrainingCurves
 from aid.gui.qmodels.records_model import RecordsModel
-from aid.gui.widgets.value_form import ValueForm
+from aid.gui.widgets.elided_label import ElidedLabel
+from aid.gui.widgets.value_form import ValueForm, doc_params
 
+#: Width of the live-parameter and log column: room for label and value.
+SIDE_MIN_WIDTH = 390
 LOG_COLUMNS = (
     ("Epoch", "epoch"),
     ("Setting", "key"),
@@ -63,6 +66,12 @@ def _choices() -> dict[str, tuple[str, ...]]:
         "freeze": FREEZE_MODES,
         "class_weights": ("none", "balanced"),
     }
+
+
+def _tooltips() -> dict[str, str]:
+    from aid.augment import AugmentConfig
+
+    return {**doc_params(AugmentConfig), **TRAIN_TIPS}
 
 
 class RunView(QWidget):
@@ -100,6 +109,14 @@ class RunView(QWidget):
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.stop_button.clicked.connect(self.stop_requested)
         self.save_button.clicked.connect(self.save_requested)
+        self.side_button = QPushButton("Hide side panel")
+        self.side_button.setCheckable(True)
+        self.side_button.setChecked(True)
+        self.side_button.setToolTip(
+            "Show or hide the live parameters and logs, to give the curves "
+            "the whole width."
+        )
+        self.side_button.toggled.connect(self._on_side_toggled)
         self.param_tabs = QTabWidget()
         self.apply_button = QPushButton("Apply at next epoch")
         self.apply_button.setToolTip(
@@ -121,6 +138,7 @@ class RunView(QWidget):
         self.text_log = QPlainTextEdit()
         self.text_log.setReadOnly(True)
         self.text_log.setMaximumBlockCount(5000)
+        self.text_log.setLineWrapMode(QPlainTextEdit.NoWrap)
         self.text_log.setToolTip("Metrics of every epoch and messages of the run.")
         self._build_layout()
         self._params_timer = QTimer(self)
@@ -130,15 +148,23 @@ class RunView(QWidget):
         self.reload_params()
 
     def _build_layout(self) -> None:
+        name = ElidedLabel(self.run_dir.name, greedy=False)
+        font = name.font()
+        font.setBold(True)
+        name.setFont(font)
+        name.setToolTip(str(self.run_dir))
+        path = ElidedLabel(str(self.run_dir))
+        path.setStyleSheet("color: gray")
         header = QHBoxLayout()
-        folder = QLabel(
-            f"<b>{self.run_dir.name}</b>  <span style='color:gray'>"
-            f"{self.run_dir}</span>"
-        )
-        folder.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        header.addWidget(folder, 1)
+        header.addWidget(name)
+        header.addWidget(path, 1)
         header.addWidget(self.status_label)
-        for button in (self.pause_button, self.stop_button, self.save_button):
+        for button in (
+            self.pause_button,
+            self.stop_button,
+            self.save_button,
+            self.side_button,
+        ):
             header.addWidget(button)
         live_box = QGroupBox("Live parameters")
         live_layout = QVBoxLayout(live_box)
@@ -148,19 +174,25 @@ class RunView(QWidget):
         QVBoxLayout(log_box).addWidget(self.log_view)
         text_box = QGroupBox("Run log")
         QVBoxLayout(text_box).addWidget(self.text_log)
-        side = QSplitter(Qt.Vertical)
+        self.side = QSplitter(Qt.Vertical)
         for box in (live_box, log_box, text_box):
-            side.addWidget(box)
-        side.setSizes([320, 160, 160])
-        side.setMinimumWidth(370)
+            self.side.addWidget(box)
+        self.side.setSizes([340, 150, 170])
+        self.side.setMinimumWidth(SIDE_MIN_WIDTH)
         body = QSplitter(Qt.Horizontal)
         body.addWidget(self.curves)
-        body.addWidget(side)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 2)
+        body.addWidget(self.side)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 0)
+        body.setSizes([600, SIDE_MIN_WIDTH + 20])
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(header)
         layout.addWidget(body, 1)
+
+    def _on_side_toggled(self, shown: bool) -> None:
+        self.side.setVisible(shown)
+        self.side_button.setText("Hide side panel" if shown else "Show side panel")
 
     # -- live parameters ---------------------------------------------------------
     def reload_params(self) -> None:
@@ -190,10 +222,12 @@ class RunView(QWidget):
         self.param_tabs.clear()
         self._forms.clear()
         for name, values in groups.items():
-            form = ValueForm(values, choices=choices, tooltips=TRAIN_TIPS)
+            form = ValueForm(values, choices=choices, tooltips=_tooltips())
             self._forms[name] = form
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            scroll.setFrameShape(QScrollArea.NoFrame)
             scroll.setWidget(form)
             self.param_tabs.addTab(scroll, name.replace("_", " ").capitalize())
 

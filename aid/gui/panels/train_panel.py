@@ -25,10 +25,13 @@ from PyQt5.QtWidgets import (
 
 from aid.errors import AidError
 from aid.gui.help_texts import TRAIN_TIPS
+from aid.gui.panels.train_options import DeviceCombo
 from aid.gui.panels.train_sections import AugmentSection, ModelSection, OptimizerSection
 from aid.train.config import TrainConfig
 
 DEFAULT_RUNS_FOLDER = Path.home() / "aid-runs"
+#: Width of the settings column; the run views get the rest of the window.
+LEFT_MIN_WIDTH = 500
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:
@@ -64,6 +67,7 @@ class TrainPanel(QSplitter):
             "Folder in which each run gets its own sub-folder with "
             "history, live parameters and saved models."
         )
+        self.device = DeviceCombo()
         self.browse_runs = QPushButton("…")
         self.browse_runs.setToolTip("Choose the folder for run folders.")
         self.browse_runs.setMaximumWidth(32)
@@ -85,6 +89,7 @@ class TrainPanel(QSplitter):
             "follow a run started from the command line."
         )
         self.empty_runs.setAlignment(Qt.AlignCenter)
+        self.empty_runs.setWordWrap(True)
         self.empty_runs.setStyleSheet("color: gray")
         self._build_layout()
         self._preview_timer = QTimer(self)
@@ -100,7 +105,7 @@ class TrainPanel(QSplitter):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        left.setMinimumWidth(440)
+        left.setMinimumWidth(LEFT_MIN_WIDTH)
         left_layout.addWidget(self.pages, 1)
         name_row = QHBoxLayout()
         name_row.addWidget(QLabel("Run name"))
@@ -109,9 +114,15 @@ class TrainPanel(QSplitter):
         folder_row.addWidget(QLabel("Save in"))
         folder_row.addWidget(self.runs_folder, 1)
         folder_row.addWidget(self.browse_runs)
+        start_row = QHBoxLayout()
+        device_label = QLabel("Device")
+        device_label.setToolTip(self.device.toolTip())
+        start_row.addWidget(device_label)
+        start_row.addWidget(self.device)
+        start_row.addWidget(self.start_button, 1)
         left_layout.addLayout(name_row)
         left_layout.addLayout(folder_row)
-        left_layout.addWidget(self.start_button)
+        left_layout.addLayout(start_row)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
@@ -122,7 +133,15 @@ class TrainPanel(QSplitter):
         self.addWidget(right)
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
-        self.setSizes([470, 730])
+        self.setSizes([LEFT_MIN_WIDTH + 20, 1000])
+        self.setCollapsible(1, False)
+
+    def page(self, title: str) -> QWidget:
+        """Return the settings page called ``title`` (e.g. ``Augmentation``)."""
+        for index in range(self.pages.count()):
+            if self.pages.tabText(index) == title:
+                return self.pages.widget(index)
+        raise KeyError(title)
 
     def _on_browse_runs_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -143,6 +162,7 @@ class TrainPanel(QSplitter):
             **self.optimizer_section.values(),
             "augmentation": self.augment_section.config(),
             "name": self.run_name.text().strip(),
+            "device": self.device.currentText(),
         }
         return TrainConfig(**values)
 
@@ -164,8 +184,9 @@ class TrainPanel(QSplitter):
         opt.schedule_params.set_values(config.lr_schedule_params)
         opt.batch_size.setValue(config.batch_size)
         opt.epochs.setValue(config.epochs)
-        if isinstance(config.class_weights, str):
-            opt.class_weights.setCurrentText(config.class_weights)
+        opt.class_weights.set_value(config.class_weights)
+        opt.validation.set_values(config.validation_split, config.split_by)
+        self.device.set_device(config.device)
         opt.freeze.setCurrentText(config.freeze)
         opt.freeze_n.setValue(config.freeze_n)
         self.augment_section.form.set_values(config.augmentation.to_dict())

@@ -10,13 +10,12 @@ import inspect
 from typing import Any
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,12 +26,12 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from aid.augment import AugmentConfig
 from aid.data.preprocess import COLOR_MODES, NORMALIZATIONS, PADDINGS, Preprocessing
 from aid.errors import ConfigError
 from aid.gui.help_texts import TRAIN_TIPS
+from aid.gui.panels.augment_section import TILE, AugmentSection
+from aid.gui.panels.train_options import ClassWeightsEditor, ValidationSplitRow
 from aid.gui.plots.lr_plots import LrFinderPlot, SchedulePlot
-from aid.gui.widgets.images import to_pixmap
 from aid.gui.widgets.value_form import FloatEdit, ValueForm, doc_params
 from aid.train.config import (
     CYCLICAL_MODES,
@@ -49,8 +48,7 @@ SCHEDULE_DEFAULTS = {
     "cyclical": CYCLICAL_DEFAULTS,
 }
 _SIMPLE_TYPES = (bool, int, float, str)
-#: Side of an augmentation preview tile in pixels (8 pairs fit the settings column).
-TILE = 50
+__all__ = ["TILE", "AugmentSection", "ModelSection", "OptimizerSection"]
 
 
 def tip(widget: QWidget, key: str) -> QWidget:
@@ -189,7 +187,9 @@ class ModelSection(QWidget):
             f"Smallest input: {arch.min_size} × {arch.min_size} px"
         )
         self.input_size.setMinimum(max(4, int(arch.min_size)))
-        self.hparams.set_spec(hyperparameter_defaults(arch.hyperparameters()))
+        self.hparams.set_spec(
+            hyperparameter_defaults(arch.hyperparameters()), doc_params(arch.build)
+        )
         self.changed.emit()
 
     def _on_browse_clicked(self) -> None:
@@ -247,9 +247,11 @@ class OptimizerSection(QWidget):
         self.finder_button.clicked.connect(self.lr_finder_requested)
         self.finder_plot = LrFinderPlot()
         self.finder_label = QLabel("")
+        self.finder_label.setWordWrap(True)
         self.batch_size = spin(1, 1_000_000, 32, "batch_size")
         self.epochs = spin(1, 900_000_000, 10, "epochs")
-        self.class_weights = combo(("none", "balanced"), "none", "class_weights")
+        self.class_weights = ClassWeightsEditor()
+        self.validation = ValidationSplitRow()
         self.freeze = combo(FREEZE_MODES, "none", "freeze")
         self.freeze_n = spin(0, 100_000, 0, "freeze_n")
         self.dropout_on = tip(QCheckBox("set"), "dropout")
@@ -292,14 +294,15 @@ class OptimizerSection(QWidget):
         freeze_row.addWidget(self.freeze)
         freeze_row.addWidget(QLabel("last N:"))
         freeze_row.addWidget(self.freeze_n)
-        for label, item in (
-            ("Epochs", self.epochs),
-            ("Batch size", self.batch_size),
-            ("Class weights", self.class_weights),
-            ("Train layers", freeze_row),
-            ("Dropout", dropout_row),
+        for label, item, key in (
+            ("Epochs", self.epochs, "epochs"),
+            ("Batch size", self.batch_size, "batch_size"),
+            ("Class weights", self.class_weights, "class_weights"),
+            ("Train layers", freeze_row, "freeze"),
+            ("Dropout", dropout_row, "dropout"),
+            ("Validation split", self.validation, "validation_split"),
         ):
-            run_form.addRow(label, item)
+            run_form.addRow(tip(QLabel(label), key), item)
         layout = QVBoxLayout(self)
         layout.addWidget(run_box)
         layout.addWidget(lr_box)
@@ -348,81 +351,9 @@ class OptimizerSection(QWidget):
             "lr_schedule_params": self.schedule_params.values(),
             "batch_size": self.batch_size.value(),
             "epochs": self.epochs.value(),
-            "class_weights": self.class_weights.currentText(),
+            "class_weights": self.class_weights.value(),
+            **self.validation.values(),
             "freeze": self.freeze.currentText(),
             "freeze_n": self.freeze_n.value(),
             "dropout": self.dropout.value() if self.dropout_on.isChecked() else None,
         }
-
-
-class AugmentSection(QWidget):
-    """Augmentation settings with a live grid of augmented examples."""
-
-    changed = pyqtSignal()
-    preview_requested = pyqtSignal()
-    PAIRS = 8
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.seed = 0
-        self.form = ValueForm(
-            AugmentConfig().to_dict(), tooltips=doc_params(AugmentConfig)
-        )
-        self.form.changed.connect(self.changed)
-        self.form.changed.connect(self.preview_requested)
-        self._tiles: list[tuple[QLabel, QLabel]] = []
-        grid = QGridLayout()
-        grid.addWidget(QLabel("original"), 0, 0)
-        grid.addWidget(QLabel("augmented"), 1, 0)
-        for column in range(1, self.PAIRS + 1):
-            pair = (QLabel(), QLabel())
-            for row, label in enumerate(pair):
-                label.setFixedSize(TILE, TILE)
-                label.setAlignment(Qt.AlignCenter)
-                label.setStyleSheet("border: 1px solid #bbb; background: #111")
-                grid.addWidget(label, row, column)
-            self._tiles.append(pair)
-        again = QPushButton("New examples")
-        again.setToolTip("Draw other images and other random augmentations.")
-        again.clicked.connect(self._on_again_clicked)
-        self.preview_note = QLabel("Load data on the Data tab to see examples.")
-        self.preview_note.setStyleSheet("color: gray")
-        preview_box = QGroupBox(
-            "Preview: the same images before and after augmentation"
-        )
-        preview_box.setToolTip(
-            "Random changes applied to every training image each epoch, "
-            "so the network learns what matters (the cell), not "
-            "accidents (orientation, brightness, focus)."
-        )
-        preview_layout = QVBoxLayout(preview_box)
-        preview_layout.addLayout(grid)
-        row = QHBoxLayout()
-        row.addWidget(self.preview_note, 1)
-        row.addWidget(again)
-        preview_layout.addLayout(row)
-        settings_box = QGroupBox("Settings")
-        QVBoxLayout(settings_box).addWidget(self.form)
-        layout = QVBoxLayout(self)
-        layout.addWidget(preview_box)
-        layout.addWidget(settings_box)
-        layout.addStretch(1)
-
-    def _on_again_clicked(self) -> None:
-        self.seed += 1
-        self.preview_requested.emit()
-
-    def config(self) -> AugmentConfig:
-        return AugmentConfig.from_dict(self.form.values())
-
-    def set_pairs(
-        self, pairs: list[tuple[np.ndarray, np.ndarray]], note: str = ""
-    ) -> None:
-        for index, (top, bottom) in enumerate(self._tiles):
-            if index < len(pairs):
-                top.setPixmap(to_pixmap(pairs[index][0], TILE))
-                bottom.setPixmap(to_pixmap(pairs[index][1], TILE))
-            else:
-                top.clear()
-                bottom.clear()
-        self.preview_note.setText(note)

@@ -37,7 +37,9 @@ class ClassCurvesPlot:
     """One curve per class (one-vs-rest), AUC in the legend."""
 
     def __init__(self, title: str, x_label: str, y_label: str, diagonal: bool) -> None:
-        self.widget = styled_plot(title, y_label, x_label)  # the Train tab's look
+        # the curves run along the top: the legend goes where they never are
+        corner = (1, 1) if diagonal else (0, 1)
+        self.widget = styled_plot(title, y_label, x_label, legend_corner=corner)
         self.widget.setXRange(0, 1)
         self.widget.setYRange(0, 1.02)
         if diagonal:

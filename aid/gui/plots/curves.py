@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
@@ -17,24 +18,101 @@ SERIES = (
 )
 
 
+#: Mantissas tried, in order, for the ticks of a log axis spanning under a decade.
+_NICE_MANTISSAS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0))
+_ALL_MANTISSAS = tuple(float(m) for m in range(1, 10))
+#: Vertical pixels per tick label at least (keeps log labels apart).
+_PIXELS_PER_LABEL = 28.0
+
+
+class LogAxis(pg.AxisItem):
+    """A log axis whose labels never overlap, even over less than a decade.
+
+    pyqtgraph labels every 1..9 × 10^k on a short log range, which piles
+    labels on top of each other; this axis takes the coarsest nice set of
+    values (1, 3, 1 × 10^k, ...) that still gives at least three labels, and
+    thins it to the room available.
+    """
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803
+        decades = range(int(np.floor(minVal)), int(np.ceil(maxVal)) + 1)
+        per_label = _PIXELS_PER_LABEL * (
+            1 if self.orientation in ("left", "right") else 2.2
+        )
+        room = max(2, int(size / per_label))
+        ticks: list[float] = []
+        for mantissas in (*_NICE_MANTISSAS, _ALL_MANTISSAS):
+            ticks = [
+                d + np.log10(m)
+                for d in decades
+                for m in mantissas
+                if minVal <= d + np.log10(m) <= maxVal
+            ]
+            if len(ticks) >= 3:
+                break
+        step = int(np.ceil(len(ticks) / room)) or 1
+        return [(None, ticks[::step])]
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802
+        return [f"{10.0**v:.2g}" for v in values]
+
+
+def use_log_axis(plot: pg.PlotWidget, side: str) -> None:
+    """Show ``side`` (``"left"`` or ``"bottom"``) of ``plot`` on a :class:`LogAxis`."""
+    old = plot.getAxis(side)
+    label, grid = old.labelText, old.grid
+    plot.setAxisItems({side: LogAxis(side)})
+    axis = plot.getAxis(side)
+    axis.enableAutoSIPrefix(False)
+    axis.setGrid(grid)
+    plot.setLabel(side, label)
+    if side == "left":
+        plot.setLogMode(y=True)
+    else:
+        plot.setLogMode(x=True)
+
+
 def style_plot(
-    plot: pg.PlotWidget, title: str, left: str, bottom: str = "epoch"
+    plot: pg.PlotWidget,
+    title: str,
+    left: str,
+    bottom: str = "epoch",
+    legend_corner: tuple[float, float] | None = (1, 0),
 ) -> pg.PlotWidget:
-    """Give ``plot`` a title, labelled axes, a light grid and a legend."""
+    """Give ``plot`` a title, labelled axes, a light grid and a legend.
+
+    ``legend_corner`` is ``(x, y)`` of the corner the legend sits in (``(1, 0)``
+    top right, ``(1, 1)`` bottom right, ...), where the curves are not;
+    ``None`` for no legend (a single curve named by the title).
+    """
     plot.setTitle(title, size="10pt")
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
     plot.showGrid(x=True, y=True, alpha=0.25)
-    plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+    if legend_corner is not None:
+        legend = plot.addLegend(labelTextSize="9pt")
+        x, y = legend_corner
+        legend.anchor(
+            itemPos=legend_corner,
+            parentPos=legend_corner,
+            offset=(-10 if x else 10, -10 if y else 10),
+        )
+        legend.setBrush(pg.mkBrush(255, 255, 255, 170))  # readable over the grid
+        legend.setPen(pg.mkPen("#c8c8c8"))
     plot.setMinimumHeight(140)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)  # "x0.001" labels confuse readers
     return plot
 
 
-def styled_plot(title: str, left: str, bottom: str = "epoch") -> pg.PlotWidget:
+def styled_plot(
+    title: str,
+    left: str,
+    bottom: str = "epoch",
+    legend_corner: tuple[float, float] | None = (1, 0),
+) -> pg.PlotWidget:
     """Create a plot widget in the style of :func:`style_plot`."""
-    return style_plot(pg.PlotWidget(), title, left, bottom)
+    return style_plot(pg.PlotWidget(), title, left, bottom, legend_corner)
 
 
 class TrainingCurves(QWidget):
@@ -43,11 +121,11 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plots = {
-            "acc": styled_plot("Accuracy", "fraction correct"),
+            "acc": styled_plot("Accuracy", "fraction correct", legend_corner=(1, 1)),
             "loss": styled_plot("Loss", "loss"),
-            "lr": styled_plot("Learning rate", "rate"),
+            "lr": styled_plot("Learning rate", "rate", legend_corner=None),
         }
-        self.plots["lr"].setLogMode(y=True)
+        use_log_axis(self.plots["lr"], "left")
         self.plots["acc"].setYRange(0.0, 1.0)
         self.plots["acc"].setToolTip(
             "Share of correctly classified images. Solid: training sample of each "

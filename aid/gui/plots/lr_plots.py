@@ -7,7 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 
-from aid.gui.plots.curves import style_plot
+from aid.gui.plots.curves import style_plot, use_log_axis
+
+#: Tallest plot on the settings page (they stay readable without scrolling).
+PLOT_MAX_HEIGHT = 230
 
 
 class SchedulePlot(pg.PlotWidget):
@@ -15,9 +18,16 @@ class SchedulePlot(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        style_plot(self, "Learning rate during training", "learning rate", "iteration")
-        self.setLogMode(y=True)
+        style_plot(
+            self,
+            "Learning rate during training",
+            "learning rate",
+            "iteration",
+            legend_corner=None,
+        )
+        use_log_axis(self, "left")
         self.setMinimumHeight(150)
+        self.setMaximumHeight(PLOT_MAX_HEIGHT)
         self.setToolTip(
             "How the learning rate will change over the run. One iteration "
             "is one batch; an epoch has (events per epoch ÷ batch size) "
@@ -37,15 +47,22 @@ class LrFinderPlot(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        style_plot(self, "Learning-rate finder", "loss (smoothed)", "learning rate")
-        self.setLogMode(x=True)
+        style_plot(
+            self,
+            "Learning-rate finder",
+            "loss (smoothed)",
+            "learning rate",
+            legend_corner=None,
+        )
+        use_log_axis(self, "bottom")
         self.setMinimumHeight(150)
+        self.setMaximumHeight(PLOT_MAX_HEIGHT)
         self.setToolTip(
             "Loss while the learning rate grows step by step. Good rates lie "
             "where the loss falls fastest, before it shoots up; the dashed "
             "line marks the suggestion."
         )
-        self._curve = self.plot([], [], pen=pg.mkPen("#1f77b4", width=2), name="loss")
+        self._curve = self.plot([], [], pen=pg.mkPen("#1f77b4", width=2))
         self._marker = pg.InfiniteLine(
             angle=90, pen=pg.mkPen("#d62728", width=2, style=pg.QtCore.Qt.DashLine)
         )

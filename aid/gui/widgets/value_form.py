@@ -26,6 +26,16 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+#: Tooltip of a key nobody described (e.g. a hyper-parameter of a user's model).
+FALLBACK_TIP = (
+    "{} (no description was given for this setting; see the model's or the "
+    "documentation's explanation)."
+)
+#: Narrowest value editor (spin boxes otherwise ask for room for ±1e9).
+EDITOR_MIN_WIDTH = 64
+#: Widest value editor (numbers need no more; long rows are hard to read).
+EDITOR_MAX_WIDTH = 150
+
 
 class FloatEdit(QLineEdit):
     """A float field that accepts ``1e-4`` style input (learning rates)."""
@@ -106,10 +116,15 @@ class ValueForm(QWidget):
         self._editors: dict[str, tuple[Any, list[QWidget]]] = {}
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.set_spec(values)
 
-    def set_spec(self, values: Mapping[str, Any]) -> None:
-        """Rebuild the form for new keys."""
+    def set_spec(
+        self, values: Mapping[str, Any], tooltips: Mapping[str, str] | None = None
+    ) -> None:
+        """Rebuild the form for new keys (with new ``tooltips`` when given)."""
+        if tooltips is not None:
+            self._tooltips = dict(tooltips)
         while self._layout.rowCount():
             self._layout.removeRow(0)
         self._editors.clear()
@@ -118,11 +133,14 @@ class ValueForm(QWidget):
         for key, value in values.items():
             editors = self._make_editors(key, value)
             self._editors[key] = (value, editors)
-            tip = self._tooltips.get(key, "")
+            tip = self._tooltips.get(key) or FALLBACK_TIP.format(pretty(key))
             row = editors[0] if len(editors) == 1 else self._pair(editors)
             label = QLabel(pretty(key))
             for widget in (label, *editors):
                 widget.setToolTip(tip)
+            for editor in editors:  # one width, never clipped in a narrow column
+                editor.setMinimumWidth(EDITOR_MIN_WIDTH)
+                editor.setMaximumWidth(EDITOR_MAX_WIDTH)
             self._layout.addRow(label, row)
 
     @staticmethod
