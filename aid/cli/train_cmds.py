@@ -39,6 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="auto (all GPUs, else CPU), cpu, gpu, gpu:N or all",
     )
     train.add_argument(
+        "--checkpoint-on",
+        nargs="+",
+        default=["val_accuracy", "val_loss"],
+        metavar="METRIC",
+        help="save a checkpoint when one of these sets a record: val_accuracy, "
+        "val_loss, loss, accuracy, val_precision, val_recall (one record per class)",
+    )
+    train.add_argument(
         "--multi-worker",
         action="store_true",
         help="train with the workers in TF_CONFIG (MultiWorkerMirroredStrategy)",
@@ -156,6 +164,9 @@ def config_from_args(args: argparse.Namespace) -> Any:
         augmentation=AugmentConfig.none() if args.no_augment else AugmentConfig(),
         device=getattr(args, "device", "auto"),
         multi_worker=getattr(args, "multi_worker", False),
+        checkpoint_monitors=tuple(
+            getattr(args, "checkpoint_on", ("val_accuracy", "val_loss"))
+        ),
     )
 
 

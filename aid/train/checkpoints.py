@@ -13,9 +13,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from aid.train.events import CheckpointSaved
 
 SAVE_NOW = "save_now"
+#: Monitors that expand to one record per class.
+PER_CLASS_MONITORS = ("val_precision", "val_recall")
+
+
+def expand_monitors(monitors: Sequence[str], num_classes: int) -> tuple[str, ...]:
+    """Replace ``val_precision``/``val_recall`` by their per-class keys."""
+    expanded: list[str] = []
+    for monitor in monitors:
+        if monitor in PER_CLASS_MONITORS:
+            expanded += [f"{monitor}_{i}" for i in range(num_classes)]
+        else:
+            expanded.append(monitor)
+    return tuple(expanded)
+
+
+def per_class_precision_recall(
+    labels: np.ndarray, predicted: np.ndarray, num_classes: int
+) -> dict[str, float]:
+    """``val_precision_<i>`` and ``val_recall_<i>`` per class (0 when undefined)."""
+    logs: dict[str, float] = {}
+    for i in range(num_classes):
+        hits = float(np.sum((predicted == i) & (labels == i)))
+        called, actual = float(np.sum(predicted == i)), float(np.sum(labels == i))
+        logs[f"val_precision_{i}"] = hits / called if called else 0.0
+        logs[f"val_recall_{i}"] = hits / actual if actual else 0.0
+    return logs
 
 
 def lower_is_better(monitor: str) -> bool:

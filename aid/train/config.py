@@ -38,7 +38,16 @@ SCHEDULE_PARAMS: dict[str, frozenset[str]] = {
 CYCLICAL_MODES = ("triangular", "triangular2", "exp_range")
 START_MODES = ("new", "restart", "continue")
 FREEZE_MODES = ("none", "last_n", "dense_only")
-MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+#: ``val_precision`` / ``val_recall`` stand for one record per class
+#: (``val_precision_<i>``, ``val_recall_<i>``), as AIDeveloper's per-class metrics.
+MONITORS = (
+    "val_loss",
+    "val_accuracy",
+    "loss",
+    "accuracy",
+    "val_precision",
+    "val_recall",
+)
 #: Keys that may change while a run trains (applied at the next epoch boundary).
 LIVE_KEYS: frozenset[str] = frozenset(
     {

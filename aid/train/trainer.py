@@ -24,6 +24,11 @@ from aid.data.table import DatasetTable
 from aid.errors import ConfigError
 from aid.train import model_setup, run_folder
 from aid.train.callbacks import BatchControl, ScheduleCallback
+from aid.train.checkpoints import (
+    PER_CLASS_MONITORS,
+    expand_monitors,
+    per_class_precision_recall,
+)
 from aid.train.config import RECOMPILE_KEYS, TrainConfig
 from aid.train.control import TrainingControl
 from aid.train.dataset import (
@@ -97,7 +102,9 @@ class Trainer:
         prep = config.preprocessing
         kept = self.distribution.round_down(len(validation.labels))
         self._val_x = normalize(validation.images[:kept], prep)
-        self._val_y = one_hot(validation.labels[:kept], self.num_classes)
+        self._val_labels = validation.labels[:kept]
+        self._val_y = one_hot(self._val_labels, self.num_classes)
+        self._monitors = expand_monitors(config.checkpoint_monitors, self.num_classes)
         self._affine: tuple[int, np.ndarray, np.ndarray] | None = None
         self._epoch = state.next_epoch
         self._meta_written = 0.0
@@ -142,7 +149,7 @@ class Trainer:
             self.run_dir,
             list(self._history),
             [Path(p) for p in self.state.records.files],
-            self.state.records.best_file(self.config.checkpoint_monitors),
+            self.state.records.best_file(self._monitors),
             self._epoch - start_epoch,
             message,
             weights_sha256(self.model),
@@ -280,6 +287,8 @@ class Trainer:
             "val_loss" not in logs
         ):  # stopped before validation: the epoch does not count
             return False
+        if set(cfg.checkpoint_monitors) & set(PER_CLASS_MONITORS):
+            logs.update(self._per_class_logs(dist.round_down(max(batch_size, 64))))
         self._end_epoch(epoch, logs, time.perf_counter() - started)
         return not self.control.stop_requested
 
@@ -300,6 +309,12 @@ class Trainer:
             _, warped, labels = self._affine
             return augmenter.intensity(warped), labels
 
+    def _per_class_logs(self, batch_size: int) -> dict[str, float]:
+        """Per-class validation precision and recall (one more validation pass)."""
+        scores = self.model.predict(self._val_x, batch_size=batch_size, verbose=0)
+        predicted = np.argmax(scores, axis=1)
+        return per_class_precision_recall(self._val_labels, predicted, self.num_classes)
+
     def _class_weights(self, labels: np.ndarray) -> np.ndarray | None:
         weights = self.config.class_weights
         if weights == "none":
@@ -314,7 +329,7 @@ class Trainer:
         saved = self.state.records.update(
             epoch,
             logs,
-            self.config.checkpoint_monitors,
+            self._monitors,
             self.control.take_save_request(),
             lambda: self._save_checkpoint(epoch),
         )

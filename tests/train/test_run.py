@@ -9,12 +9,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
 from aid.errors import TrainingError
 from aid.modelfile.io import load_model
 from aid.modelfile.meta_xlsx import read_aid_meta
+from aid.train.checkpoints import expand_monitors, per_class_precision_recall
 from aid.train.control import TrainingControl
 from aid.train.events import (
     BatchEnded,
@@ -246,3 +248,34 @@ def test_cyclical_schedule_and_balanced_class_weights(
     assert [e.learning_rate for e in events.of(EpochEnded)] == pytest.approx(
         expected, rel=1e-5
     )
+
+
+def test_per_class_precision_recall_values() -> None:
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    predicted = np.array([0, 1, 0, 1, 1, 1])
+    logs = per_class_precision_recall(labels, predicted, 3)
+    assert logs["val_precision_0"] == 1.0 and logs["val_recall_0"] == 2 / 3
+    assert logs["val_precision_1"] == 2 / 4 and logs["val_recall_1"] == 1.0
+    assert logs["val_precision_2"] == 0.0 and logs["val_recall_2"] == 0.0
+    assert expand_monitors(("val_loss", "val_recall"), 2) == (
+        "val_loss",
+        "val_recall_0",
+        "val_recall_1",
+    )
+
+
+def test_per_class_records_write_checkpoints(
+    tiny_table, tiny_cfg, tmp_path, events
+) -> None:
+    cfg = replace(
+        tiny_cfg, epochs=2, checkpoint_monitors=("val_precision", "val_recall")
+    )
+    run_training(cfg, tiny_table, run_dir=tmp_path, report=events)
+    header = (tmp_path / "history.csv").read_text().splitlines()[0].split(",")
+    per_class = [c for c in header if c.startswith(("val_precision_", "val_recall_"))]
+    assert sorted(per_class) == sorted(
+        f"val_{m}_{i}" for m in ("precision", "recall") for i in range(2)
+    )
+    first = [e for e in events.of(CheckpointSaved) if e.epoch == 0]
+    assert {e.monitor for e in first} == set(per_class)  # every first value is a record
+    assert all(0.0 <= e.value <= 1.0 for e in first)
