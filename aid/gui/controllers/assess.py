@@ -318,6 +318,7 @@ class AssessController(QObject):
 
 def make_assess_tab(window):
     """Main-window factory: the Assess tab, reading the Data tab's table."""
+    from aid.gui.controllers.history import route_history_requests
     from aid.gui.panels.assess_panel import AssessPanel
 
     panel = AssessPanel()
@@ -326,13 +327,6 @@ def make_assess_tab(window):
         panel, (lambda: data.table) if data else None, window, window.tasks
     )
     controller.error.connect(window.show_error)
-    history = getattr(window, "history", None)
-    if history is not None:
-
-        def assess_checkpoint(path: str) -> None:
-            controller.open_model(path)
-            window.tabs.setCurrentWidget(panel)
-
-        history.panel.assess_requested.connect(assess_checkpoint)
+    route_history_requests(window, "assess_requested", controller.open_model, panel)
     window.assess = controller
     return panel

@@ -163,18 +163,12 @@ class ClassifyExportController(QObject):
 
 def make_classify_export_tab(window):
     """Main-window factory: the Classify / Export tab."""
+    from aid.gui.controllers.history import route_history_requests
     from aid.gui.panels.classify_export_panel import ClassifyExportPanel
 
     panel = ClassifyExportPanel()
     controller = ClassifyExportController(panel, window, window.tasks)
     controller.error.connect(window.show_error)
-    history = getattr(window, "history", None)
-    if history is not None:
-
-        def export_checkpoint(path: str) -> None:
-            controller.open_model(path)
-            window.tabs.setCurrentWidget(panel)
-
-        history.panel.export_requested.connect(export_checkpoint)
+    route_history_requests(window, "export_requested", controller.open_model, panel)
     window.classify_export = controller
     return panel

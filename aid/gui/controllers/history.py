@@ -161,6 +161,22 @@ class HistoryController(QObject):
         self._timer.stop()
 
 
+def route_history_requests(window, request: str, open_model, panel) -> None:
+    """Send the History tab's ``request`` signal (a checkpoint path) to another tab.
+
+    ``open_model(path)`` loads the checkpoint there and ``panel`` is brought to front.
+    """
+    history = getattr(window, "history", None)
+    if history is None:
+        return
+
+    def handle(path: str) -> None:
+        open_model(path)
+        window.tabs.setCurrentWidget(panel)
+
+    getattr(history.panel, request).connect(handle)
+
+
 def make_history_tab(window):
     """Main-window factory: the History tab, fed by runs started in the Train tab."""
     from aid.gui.panels.history_panel import HistoryPanel

@@ -29,20 +29,8 @@ from PyQt5.QtWidgets import (
 )
 
 from aid.gui.controllers.history import RunHistory, rolling_median
-from aid.gui.plots.curves import styled_plot
+from aid.gui.plots.curves import PALETTE, styled_plot
 
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
 DEFAULT_METRICS = ("accuracy", "val_accuracy")
 #: A click selects the nearest point within this many pixels.
 CLICK_RADIUS_PX = 15.0

@@ -12,20 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 
-from aid.gui.plots.curves import styled_plot
-
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
+from aid.gui.plots.curves import PALETTE, styled_plot
 
 
 def class_colour(index: int) -> str:

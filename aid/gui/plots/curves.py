@@ -8,6 +8,20 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
+#: Colours of plotted series (matplotlib's "tab10"), reused in every tab.
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
 #: (log key, legend label, plot, colour, dashed)
 SERIES = (
     ("accuracy", "accuracy", "acc", "#1f77b4", False),
