@@ -142,6 +142,8 @@ class LiveParams:
         }
         atomic_write_text(self.path, json.dumps(content, indent=2, sort_keys=True))
         self.seen = content
+        if not self.log_path.exists():  # scripts may tail the log from the start
+            atomic_write_text(self.log_path, ",".join(LOG_COLUMNS) + "\n")
 
     def poll(self, config: TrainConfig) -> ParamsUpdate:
         """Diff the file against what was seen; validate and apply each change."""
