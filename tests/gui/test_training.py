@@ -9,6 +9,7 @@ import pytest
 from PyQt5.QtCore import QThread
 
 from aid.gui.controllers.run_folder import read_history, read_params_log
+from aid.gui.controllers.train_tab import unique_run_dir
 from aid.gui.controllers.training import TrainingController
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
@@ -116,3 +117,112 @@ def test_unknown_model_fails_in_the_worker_and_the_app_keeps_running(
     assert "NoSuchNet" in main_window.last_error
     assert "Traceback" not in main_window.last_error
     assert "finished: failed" in view.status_label.text()
+
+
+# -- several runs at once ------------------------------------------------------------
+def start_two(window, table, config_a, config_b):
+    """Start two runs from the window, one right after the other."""
+    window.data.model.set_table(table)
+    runs = []
+    for config in (config_a, config_b):
+        controller = window.training.start_run(config)
+        assert controller is not None, window.last_error
+        runs.append((controller, window.train_panel.runs.currentWidget()))
+    return runs
+
+
+def history_epochs(run_dir) -> list[int]:
+    with (run_dir / "history.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(None not in row.values() for row in rows)  # no half-written line
+    return [int(row["epoch"]) for row in rows]
+
+
+def rate_changes(log_rows) -> list[str]:
+    """Statuses of the learning-rate rows of a params log."""
+    return [row["status"] for row in log_rows if row["key"] == "learning_rate"]
+
+
+def test_two_runs_at_once_keep_their_own_curves_files_and_changes(
+    main_window, qtbot, tiny_table, tiny_config
+):
+    # Same name, started within the same second: the user pressed Start twice.
+    (job_a, view_a), (job_b, view_b) = start_two(
+        main_window, tiny_table, replace(tiny_config, epochs=3), tiny_config
+    )
+    assert main_window.train_panel.runs.count() == 2
+    assert view_a is not view_b and job_a.run_dir != job_b.run_dir
+    assert len(main_window.training.running_jobs) == 2
+
+    def change_a_after_its_first_epoch(event) -> None:
+        if event.epoch == 0:
+            view_a.set_form_value("learning_rate", 1e-4)
+            view_a.apply_button.click()
+
+    job_a.epoch_ended.connect(change_a_after_its_first_epoch)
+    with qtbot.waitSignals(
+        [job_a.run_finished, job_b.run_finished], timeout=RUN_TIMEOUT_MS
+    ):
+        pass
+    assert (job_a.status, job_b.status) == ("completed", "completed"), (
+        main_window.last_error
+    )
+    assert view_a.curves.epoch_count() == 3 and view_b.curves.epoch_count() == 2
+    assert history_epochs(job_a.run_dir) == [0, 1, 2]
+    assert history_epochs(job_b.run_dir) == [0, 1]
+    assert [e.epoch for e in read_history(job_a.run_dir)] == [0, 1, 2]
+
+    rates_a = view_a.curves.series("learning_rate")
+    assert rates_a[0] == pytest.approx(1e-3) and rates_a[-1] == pytest.approx(1e-4)
+    assert view_b.curves.series("learning_rate") == pytest.approx([1e-3, 1e-3])
+    assert rate_changes(read_params_log(job_a.run_dir)) == ["applied"]
+    assert rate_changes(read_params_log(job_b.run_dir)) == []
+    assert rate_changes(view_a.log_model.rows()) == ["applied"]
+    assert rate_changes(view_b.log_model.rows()) == []
+    assert "applied learning_rate" in view_a.text_log.toPlainText()
+    assert "applied learning_rate" not in view_b.text_log.toPlainText()
+    from aid.train.params import read_params
+
+    assert read_params(job_a.run_dir)["learning_rate"] == pytest.approx(1e-4)
+    assert read_params(job_b.run_dir)["learning_rate"] == pytest.approx(1e-3)
+
+
+def test_closing_the_window_stops_two_runs_cleanly(
+    main_window, qtbot, tiny_table, tiny_config
+):
+    long_run = replace(tiny_config, epochs=500)
+    (job_a, _), (job_b, _) = start_two(
+        main_window, tiny_table, long_run, replace(long_run, name="other")
+    )
+    qtbot.waitUntil(
+        lambda: job_a.epochs_done >= 1 and job_b.epochs_done >= 1,
+        timeout=RUN_TIMEOUT_MS,
+    )
+    main_window.close()
+    for job in (job_a, job_b):
+        assert not job.is_running
+        assert job.status == "stopped"
+        epochs = history_epochs(job.run_dir)
+        assert 1 <= len(epochs) < 500 and epochs == list(range(len(epochs)))
+    assert main_window.training.running_jobs == []
+
+
+def test_run_folders_are_reserved_when_a_run_starts(tmp_path):
+    # Runs started within one second must never share a folder, even before
+    # their workers have written anything.
+    first, second = (unique_run_dir(tmp_path / "runs", "tiny") for _ in range(2))
+    assert first != second and first.is_dir() and second.is_dir()
+
+
+def test_an_unusable_runs_folder_gives_a_readable_error(
+    main_window, tmp_path, tiny_table, tiny_config
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the runs folder should be")
+    main_window.train_panel.runs_folder.setText(str(blocker / "runs"))
+    main_window.data.model.set_table(tiny_table)
+    assert main_window.training.start_run(tiny_config) is None
+    assert "run folder" in main_window.last_error
+    assert "Traceback" not in main_window.last_error
+    assert main_window.train_panel.runs.count() == 0
+    assert blocker.read_text().startswith("a file")  # nothing lost

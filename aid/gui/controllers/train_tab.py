@@ -45,13 +45,25 @@ def preview_images(table: DatasetTable, prep, count: int, seed: int) -> np.ndarr
 
 
 def unique_run_dir(folder: Path, name: str) -> Path:
-    """``folder/name_YYYYmmdd-HHMMSS`` (with a counter if that exists)."""
+    """Create and return an empty ``folder/name_YYYYmmdd-HHMMSS`` (counter if taken).
+
+    The folder is created here, not later by the worker, so two runs started
+    within the same second never share one.
+
+    Raises
+    ------
+    OSError
+        When ``folder`` cannot be created or written.
+    """
     stem = f"{name}_{time.strftime('%Y%m%d-%H%M%S')}"
     candidate, counter = folder / stem, 1
-    while candidate.exists():
-        counter += 1
-        candidate = folder / f"{stem}_{counter}"
-    return candidate
+    while True:
+        try:
+            candidate.mkdir(parents=True)
+            return candidate
+        except FileExistsError:
+            counter += 1
+            candidate = folder / f"{stem}_{counter}"
 
 
 class TrainTabController(QObject):
@@ -195,7 +207,14 @@ class TrainTabController(QObject):
         except AidError as exc:
             self.error.emit(f"Training cannot start: {exc}")
             return None
-        run_dir = unique_run_dir(Path(self.panel.runs_folder.text()), config.name)
+        runs_folder = Path(self.panel.runs_folder.text())
+        try:
+            run_dir = unique_run_dir(runs_folder, config.name)
+        except OSError as exc:
+            self.error.emit(
+                f"Training cannot start: no run folder in {runs_folder} ({exc})"
+            )
+            return None
         controller = TrainingController(config, table, run_dir, parent=self)
         view = RunView(run_dir)
         bind_controller(view, controller)
