@@ -118,3 +118,18 @@ def test_problems_are_readable_messages(qtbot, tmp_path, tutorial):
         panel.assess_requested.emit()
     assert str(tmp_path) in empty.args[0] and "Traceback" not in empty.args[0]
     assert controller.outcome is None
+
+
+def test_a_second_start_while_assessing_is_refused(qtbot, tutorial):
+    panel = AssessPanel()
+    qtbot.addWidget(panel)
+    controller = AssessController(panel)
+    panel.model_picker.set_path(tutorial / "models" / "M01_AutoCat_128.model")
+    panel.set_data_path(tutorial / "data" / "validation")
+    with qtbot.waitSignal(controller.assessed, timeout=TIMEOUT_MS):
+        controller.start()
+        assert controller.busy
+        with qtbot.waitSignal(controller.error) as refused:
+            controller.start()
+        assert "already running" in refused.args[0]
+    assert not controller.busy and controller.outcome is not None

@@ -20,7 +20,8 @@ from aid.data.table import DatasetTable
 from aid.errors import AssessmentError
 from aid.evaluate.assess import AssessmentResult
 from aid.evaluate.metrics import Assessment
-from aid.gui.controllers.tasks import TaskRunner, TaskWorker
+from aid.gui.controllers.panel_jobs import PanelJobs
+from aid.gui.controllers.tasks import TaskRunner
 from aid.gui.widgets.model_picker import ModelPicker, describe_meta
 
 #: At most this many images of a cell are shown (the note says how many exist).
@@ -51,34 +52,6 @@ class CellImages:
     images: np.ndarray  # uint8 (n, S, S, C)
     captions: list[str]
     heat_maps: np.ndarray | None
-
-
-def start_job(
-    tasks: TaskRunner,
-    func,
-    *,
-    on_done: Callable[[], None],
-    on_success,
-    on_error: Callable[[str], None],
-    on_progress=None,
-) -> TaskWorker:
-    """Start ``func``; ``on_done`` runs first on success and on failure alike.
-
-    Ending a job on ``succeeded``/``failed`` rather than on ``finished`` avoids a
-    race: a task that fails at once may finish before a later ``connect``.
-    """
-
-    def succeeded(result) -> None:
-        on_done()
-        on_success(result)
-
-    def failed(message: str) -> None:
-        on_done()
-        on_error(message)
-
-    return tasks.start(
-        func, on_success=succeeded, on_error=failed, on_progress=on_progress
-    )
 
 
 def show_model_info(
@@ -171,10 +144,9 @@ def load_cell_images(
     return CellImages(true, pred, sources, int(in_cell.sum()), images, captions, heat)
 
 
-class AssessController(QObject):
+class AssessController(PanelJobs):
     """Runs assessments for an :class:`AssessPanel` and keeps the result."""
 
-    error = pyqtSignal(str)
     assessed = pyqtSignal(object)  # AssessOutcome
     cell_shown = pyqtSignal(object)  # CellImages
     report_written = pyqtSignal(object)  # ReportFiles
@@ -186,12 +158,10 @@ class AssessController(QObject):
         parent: QObject | None = None,
         tasks: TaskRunner | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.panel, self._current_table = panel, current_table
-        self.tasks = tasks or TaskRunner(self)  # the window's: cancelled on close
+        super().__init__(panel, parent, tasks)
+        self._current_table = current_table
         self.outcome: AssessOutcome | None = None
         self.assessment: Assessment | None = None
-        self._job: TaskWorker | None = None
         self._cell_request = 0
         panel.assess_requested.connect(self.start)
         panel.cancel_requested.connect(self.cancel)
@@ -207,39 +177,20 @@ class AssessController(QObject):
     # -- assessing ----------------------------------------------------------------
     def start(self) -> None:
         """Assess the chosen model on the chosen data (in a thread)."""
-        if self._job is not None:
-            self.error.emit("An assessment is already running; wait or cancel it.")
-            return
         model_path, data_path = self.panel.model_picker.path, self.panel.data_choice()
         table = self._current_table() if self._current_table else None
-        if data_path is None and table is None:
+        if not self.busy and data_path is None and table is None:
             self.error.emit("Choose a folder or session file with labelled data.")
             return
         cached = self.outcome.loaded if self.outcome else None
-        self.panel.set_busy(True, "predicting…")
-        self._job = start_job(
-            self.tasks,
+        self.run_job(
             lambda progress, cancelled: run_assessment(
                 model_path, table, data_path, cached, progress, cancelled
             ),
-            on_done=self._on_job_finished,
-            on_success=self._on_assessed,
-            on_error=self.error.emit,
-            on_progress=self.panel.set_progress,
+            "predicting…",
+            self._on_assessed,
+            busy_message="An assessment is already running; wait or cancel it.",
         )
-
-    @property
-    def busy(self) -> bool:
-        """Whether an assessment is running."""
-        return self._job is not None
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-
-    def _on_job_finished(self) -> None:
-        self._job = None
-        self.panel.set_busy(False)
 
     def _on_assessed(self, outcome: AssessOutcome) -> None:
         self.outcome = outcome

@@ -13,8 +13,9 @@ from pathlib import Path
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from aid.errors import AssessmentError, ExportError
-from aid.gui.controllers.assess import show_model_info, start_job
-from aid.gui.controllers.tasks import TaskRunner, TaskWorker
+from aid.gui.controllers.assess import show_model_info
+from aid.gui.controllers.panel_jobs import PanelJobs
+from aid.gui.controllers.tasks import TaskRunner
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,16 @@ def run_export(request: ExportRequest, progress, cancelled):
     return export_model(request.model, request.fmt, request.out)
 
 
-class ClassifyExportController(QObject):
+class ClassifyExportController(PanelJobs):
     """Runs classifications and exports for a :class:`ClassifyExportPanel`."""
 
-    error = pyqtSignal(str)
     classified = pyqtSignal(object)  # aid.evaluate.predict.ClassifyResult
     exported = pyqtSignal(object)  # aid.export.api.ExportResult
 
     def __init__(
         self, panel, parent: QObject | None = None, tasks: TaskRunner | None = None
     ) -> None:
-        super().__init__(parent)
-        self.panel = panel
-        self.tasks = tasks or TaskRunner(self)  # the window's: cancelled on close
-        self._job: TaskWorker | None = None
+        super().__init__(panel, parent, tasks)
         panel.classify_requested.connect(self.classify)
         panel.export_requested.connect(self.export)
         panel.cancel_requested.connect(self.cancel)
@@ -103,47 +100,19 @@ class ClassifyExportController(QObject):
         )
 
     def classify(self, request: ClassifyRequest) -> None:
-        self._start(
+        self.run_job(
             lambda progress, cancelled: run_classify(request, progress, cancelled),
             "classifying…",
             self._on_classified,
-            cancellable=True,
         )
 
     def export(self, request: ExportRequest) -> None:
-        self._start(
+        self.run_job(
             lambda progress, cancelled: run_export(request, progress, cancelled),
             f"exporting {request.fmt}…",
             self._on_exported,
             cancellable=False,
         )
-
-    @property
-    def busy(self) -> bool:
-        """Whether a classification or an export is running."""
-        return self._job is not None
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-
-    def _start(self, func, text: str, on_success, cancellable: bool) -> None:
-        if self._job is not None:
-            self.error.emit("Another step is still running; wait for it or cancel it.")
-            return
-        self.panel.set_busy(True, text, cancellable)
-        self._job = start_job(
-            self.tasks,
-            func,
-            on_done=self._on_job_finished,
-            on_success=on_success,
-            on_error=self.error.emit,
-            on_progress=self.panel.set_progress,
-        )
-
-    def _on_job_finished(self) -> None:
-        self._job = None
-        self.panel.set_busy(False)
 
     def _on_classified(self, result) -> None:
         written = [str(result.out), *map(str, result.rtdc_copies)]
