@@ -51,3 +51,18 @@ class EventLog(list):
 @pytest.fixture()
 def events() -> EventLog:
     return EventLog()
+
+
+@pytest.fixture()
+def train_args(tutorial: Path):
+    """``aid train`` arguments for LeNet5_do on the tutorial train/validation files."""
+
+    def args(run: Path, *, size: int, epochs: int, events: int, extra=()) -> list:
+        data = tutorial / "data"
+        return [
+            "train", str(data / "train"), "--valid", str(data / "validation"),
+            "--model", "LeNet5_do", "--size", str(size), "--epochs", str(epochs),
+            "--events-per-epoch", str(events), *extra, "--out", str(run),
+        ]  # fmt: skip
+
+    return args

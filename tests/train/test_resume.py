@@ -35,30 +35,14 @@ def wait_for_epochs(
 
 
 def test_kill_9_then_resume_continues_from_last_completed_epoch(
-    tutorial, tmp_path
+    tmp_path, train_args
 ) -> None:
     run = tmp_path / "run"
-    data = tutorial / "data"
     command = [
         sys.executable,
         "-m",
         "aid",
-        "train",
-        str(data / "train"),
-        "--valid",
-        str(data / "validation"),
-        "--model",
-        "LeNet5_do",
-        "--size",
-        "16",
-        "--epochs",
-        "500",
-        "--events-per-epoch",
-        "24",
-        "--batch-size",
-        "8",
-        "--out",
-        str(run),
+        *train_args(run, size=16, epochs=500, events=24, extra=("--batch-size", "8")),
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(

@@ -8,27 +8,9 @@ import json
 from aid.cli import main
 
 
-def test_cli_train_on_tutorial_data(tutorial, tmp_path, capsys) -> None:
+def test_cli_train_on_tutorial_data(tmp_path, capsys, train_args) -> None:
     run = tmp_path / "run"
-    data = tutorial / "data"
-    code = main(
-        [
-            "train",
-            str(data / "train"),
-            "--valid",
-            str(data / "validation"),
-            "--model",
-            "LeNet5_do",
-            "--size",
-            "32",
-            "--epochs",
-            "2",
-            "--events-per-epoch",
-            "50",
-            "--out",
-            str(run),
-        ]
-    )
+    code = main(train_args(run, size=32, epochs=2, events=50))
     out = capsys.readouterr().out
     assert code == 0
     epoch_lines = [line for line in out.splitlines() if line.startswith("epoch ")]
