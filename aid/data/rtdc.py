@@ -87,7 +87,7 @@ class RtdcFile:
             if self._image is None:
                 raise RtdcFormatError(
                     f"{self.path}: the file has no images (events/image); "
-                    "AID can only train on files with images"
+                    "AID needs images to train or classify"
                 )
             if len(self._image) == 0:
                 raise RtdcFormatError(f"{self.path}: the file has 0 events")

@@ -107,9 +107,11 @@ def run_training(
             "or choose another folder"
         )
     with worker_folder(run_dir, distribution, copy=False) as folder:
-        folder.mkdir(parents=True, exist_ok=True)
         with distribution.scope():
+            # Validate data and build the model before anything is written, so
+            # a bad request leaves no half-made run folder behind.
             config, table, model = prepare_run(config, table)
+            folder.mkdir(parents=True, exist_ok=True)
             snapshot = {
                 "config": config.to_dict(),
                 "table": table.to_dict(),

@@ -13,7 +13,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from aid.errors import TrainingError
+from aid.errors import TrainingError, ZooError
 from aid.modelfile.io import load_model
 from aid.modelfile.meta_xlsx import read_aid_meta
 from aid.train.checkpoints import expand_monitors, per_class_precision_recall
@@ -275,3 +275,14 @@ def test_per_class_records_write_checkpoints(
     first = [e for e in events.of(CheckpointSaved) if e.epoch == 0]
     assert {e.monitor for e in first} == set(per_class)  # every first value is a record
     assert all(0.0 <= e.value <= 1.0 for e in first)
+
+
+def test_a_bad_request_leaves_no_run_folder(tiny_table, tiny_cfg, tmp_path) -> None:
+    """Too small an input for the model: a clear error and nothing written."""
+    run = tmp_path / "run"
+    small = replace(
+        tiny_cfg, preprocessing=replace(tiny_cfg.preprocessing, input_size=8)
+    )
+    with pytest.raises(ZooError, match="at least 16x16"):
+        run_training(replace(small, zoo_name="LeNet5_do"), tiny_table, run_dir=run)
+    assert not run.exists()
