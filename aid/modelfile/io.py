@@ -178,6 +178,12 @@ def _model_kind(path: Path) -> str:
     if not path.is_file():
         raise ModelLoadError(f"{path}: model file not found")
     if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            if "config.json" not in archive.namelist():  # e.g. .xlsx, .docx
+                raise ModelLoadError(
+                    f"{path}: a zip archive but not a Keras model "
+                    "(expected .keras, or .model/.h5 HDF5)"
+                )
         return "keras"
     if h5py.is_hdf5(path):
         return "legacy"

@@ -143,7 +143,7 @@ def test_save_needs_keras_suffix(tmp_path, meta):
 
 
 def _corrupt_files(
-    tmp_path: Path, good: Path, rtdc: Path
+    tmp_path: Path, good: Path, rtdc: Path, xlsx: Path
 ) -> dict[str, tuple[Path, str]]:
     truncated = tmp_path / "truncated.keras"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
@@ -162,7 +162,8 @@ def _corrupt_files(
         "missing": (tmp_path / "nothing.keras", "not found"),
         "truncated": (truncated, "not a valid .keras"),
         "text": (text, "not a valid .keras"),
-        "zip without model": (other_zip, "Keras cannot load"),
+        "zip without model": (other_zip, "a zip archive but not a Keras model"),
+        "excel meta file": (xlsx, "a zip archive but not a Keras model"),
         "broken embedded meta": (bad_meta, "embedded metadata"),
         "image": (image, "not a model file"),
         "rtdc": (rtdc, "no model architecture"),
@@ -172,11 +173,16 @@ def _corrupt_files(
 def test_bad_files_raise_model_load_error(tmp_path, meta, tutorial):
     good = save_model(tiny_model(), meta, tmp_path / "good.keras")
     sidecar_path(good).unlink()
-    cases = _corrupt_files(tmp_path, good, tutorial / "data" / "test" / "cat.rtdc")
+    cases = _corrupt_files(
+        tmp_path,
+        good,
+        tutorial / "data" / "test" / "cat.rtdc",
+        tutorial / "models" / "M01_AutoCat_meta.xlsx",
+    )
     for name, (path, message) in cases.items():
         with pytest.raises(ModelLoadError, match=message):
             load_model(path)
-        if name not in ("zip without model", "rtdc", "image"):
+        if name not in ("rtdc", "image"):
             with pytest.raises(ModelLoadError, match=message):
                 read_meta(path)
 
