@@ -103,8 +103,7 @@ def shoot_train(app, window, shot: Shooter) -> Path:
 
     window.training.find_learning_rate(panel.build_config())
     wait_for(app, lambda: optimizer.finder_button.isEnabled())
-    optimizer.schedule.setCurrentText("constant")
-    optimizer.learning_rate.set_value(1e-3)
+    optimizer.schedule.setCurrentText("constant")  # the finder set the rate
     optimizer.update_schedule_preview()
     panel.pages.setCurrentWidget(panel.page("Optimisation"))
     wait_for(app, lambda: True)  # lay the page out before scrolling it
@@ -112,6 +111,7 @@ def shoot_train(app, window, shot: Shooter) -> Path:
     scroll.setValue(scroll.maximum())  # show the schedule and finder plots
     shot("train_optimisation")
 
+    optimizer.learning_rate.set_value(1e-3)  # the run below lowers it live
     config = replace(panel.build_config(), checkpoint_monitors=("val_accuracy",))
     controller = window.training.start_run(config)
     view = panel.runs.currentWidget()

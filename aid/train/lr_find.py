@@ -9,9 +9,11 @@ restored afterwards.
 
 Suggested rate: the rate where the smoothed loss falls fastest (the most
 negative slope against ``log10(lr)``), ignoring the first 10 % of the curve and
-the final blow-up. With too few points for a slope it falls back to the rate of
-the lowest smoothed loss divided by 10 (``min_loss_lr / 10``, the classic rule),
-but never below ``start``.
+the final blow-up, but at most the rate of the lowest smoothed loss divided by
+10 (``min_loss_lr / 10``, the classic rule): a curve that is flat until a last
+dip before it diverges has its steepest point at the edge of divergence. With
+too few points for a slope the suggestion is ``min_loss_lr / 10``, never below
+``start``.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, float]:
     if best - skip < 3:
         return max(min_loss_lr / 10, float(lrs[0])), min_loss_lr
     slope = np.gradient(smoothed[skip : best + 1], np.log10(lrs[skip : best + 1]))
-    return float(lrs[skip + int(np.argmin(slope))]), min_loss_lr
+    steepest = float(lrs[skip + int(np.argmin(slope))])
+    return min(steepest, min_loss_lr / 10), min_loss_lr
 
 
 def lr_range_test(

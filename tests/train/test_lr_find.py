@@ -19,6 +19,16 @@ def test_smoothing_is_bias_corrected_and_suggestion_follows_steepest_descent() -
     assert suggest_lr(lrs[:3], losses[:3])[0] == pytest.approx(lrs[0])  # clamped
 
 
+def test_suggestion_stays_a_decade_below_a_dip_just_before_divergence() -> None:
+    lrs = np.logspace(-6, 0, 60)
+    losses = np.ones(60)
+    losses[48:52] = [0.98, 0.95, 0.9, 0.85]  # last dip at lr ~0.07, then blow-up
+    losses[52:] = np.geomspace(1.2, 20, 8)
+    suggested, min_loss_lr = suggest_lr(lrs, losses)
+    assert min_loss_lr == pytest.approx(lrs[51])
+    assert suggested == pytest.approx(min_loss_lr / 10)
+
+
 def test_range_test_returns_curve_and_suggestion(tiny_table, tiny_cfg) -> None:
     result = lr_range_test(tiny_cfg, tiny_table, start=1e-5, stop=10.0, steps=40)
     n = len(result.lrs)
