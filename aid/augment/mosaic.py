@@ -14,6 +14,8 @@ shifts copy pixels exactly).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -62,12 +64,11 @@ def _warp_group(images: np.ndarray, inverse: np.ndarray, out: np.ndarray) -> Non
     mosaic = np.zeros((GAP + n * tile_h, width + 2 * GAP, channels), images.dtype)
     tiles = mosaic[GAP:].reshape(n, tile_h, width + 2 * GAP, channels)
     tiles[:, :height, GAP : GAP + width] = images
-    columns = np.arange(out_w, dtype=np.float32)
-    rows = np.arange(out_h, dtype=np.float32)[:, np.newaxis]
-    coefficients = inverse.astype(np.float32)[:, :, :, np.newaxis, np.newaxis]
-    x_of, y_of = coefficients[:, 0], coefficients[:, 1]
-    map_x = x_of[:, 0] * columns + (x_of[:, 1] * rows + x_of[:, 2])
-    map_y = y_of[:, 0] * columns + (y_of[:, 1] * rows + y_of[:, 2])
+    # Every map value is one dot product of an inverse-matrix row with (x, y, 1):
+    # one matrix product gives all x maps, then all y maps, for the whole group.
+    rows = np.concatenate([inverse[:, 0], inverse[:, 1]]).astype(np.float32)
+    maps = rows @ _pixel_grid(out_h, out_w)
+    map_x, map_y = maps[:n].reshape(n, out_h, out_w), maps[n:].reshape(n, out_h, out_w)
     if _may_leave_margin(inverse, out_h, out_w, height, width):
         np.clip(map_x, -GAP, width - 1 + GAP, out=map_x)
         np.clip(map_y, -GAP, height - 1 + GAP, out=map_y)
@@ -84,6 +85,15 @@ def _warp_group(images: np.ndarray, inverse: np.ndarray, out: np.ndarray) -> Non
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0,
     )
+
+
+@lru_cache(maxsize=64)
+def _pixel_grid(out_h: int, out_w: int) -> np.ndarray:
+    """``(3, out_h * out_w)`` float32 rows x, y and 1 of every output pixel."""
+    y, x = np.mgrid[:out_h, :out_w].astype(np.float32)
+    grid = np.stack([x.ravel(), y.ravel(), np.ones(out_h * out_w, np.float32)])
+    grid.setflags(write=False)
+    return grid
 
 
 def _may_leave_margin(
