@@ -18,7 +18,8 @@ import numpy as np
 
 from aid.augment.config import IntRange
 
-Filter = Callable[[np.ndarray], np.ndarray]
+#: ``filter(image, dst)``: one OpenCV filter call; ``dst`` may be None.
+Filter = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 def average_blur(
@@ -28,7 +29,11 @@ def average_blur(
     sizes = rng.integers(
         kernel_range[0], kernel_range[1], size=len(images), endpoint=True
     )
-    return _filter_groups(images, sizes, lambda k: (lambda im: cv2.blur(im, (k, k)), k))
+
+    def make(k: int) -> tuple[Filter, int]:
+        return (lambda im, dst: cv2.blur(im, (k, k), dst=dst)), k
+
+    return _filter_groups(images, sizes, make)
 
 
 def gaussian_blur(
@@ -39,9 +44,11 @@ def gaussian_blur(
         kernel_range[0], kernel_range[1], size=len(images), endpoint=True
     )
     odd = 2 * (sizes // 2) + 1
-    return _filter_groups(
-        images, odd, lambda k: (lambda im: cv2.GaussianBlur(im, (k, k), 0), k)
-    )
+
+    def make(k: int) -> tuple[Filter, int]:
+        return (lambda im, dst: cv2.GaussianBlur(im, (k, k), 0, dst=dst)), k
+
+    return _filter_groups(images, odd, make)
 
 
 @lru_cache(maxsize=1024)
@@ -73,7 +80,7 @@ def motion_blur(
 
     def make(key: int) -> tuple[Filter, int]:
         kernel = motion_blur_kernel(key // 1000, key % 1000 - 500)
-        return (lambda im: cv2.filter2D(im, -1, kernel)), key // 1000
+        return (lambda im, dst: cv2.filter2D(im, -1, kernel, dst=dst)), key // 1000
 
     keys[sizes <= 1] = 1
     return _filter_groups(images, keys, make)
@@ -86,36 +93,39 @@ def _filter_groups(
 ) -> np.ndarray:
     """Filter the images of each key with ``make_filter(key)``: (filter, kernel size).
 
-    Keys <= 1 are no-ops.
+    Keys <= 1 are no-ops. The filtered images are gathered once, sorted by key and
+    padded with the largest kernel's mirrored rows, into one tall image; each key
+    then filters its contiguous block of rows with a single OpenCV call.
     """
     out = images.copy()
-    order = np.argsort(keys, kind="stable")
-    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    active = np.flatnonzero(keys > 1)
+    if len(active) == 0:
+        return out
+    order = active[np.argsort(keys[active], kind="stable")]
+    starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+    filters = [make_filter(int(keys[order[start]])) for start in starts]
     height = images.shape[1]
-    for group in np.split(order, bounds):
-        key = int(keys[group[0]])
-        if key <= 1:
-            continue
-        filter_one, size = make_filter(key)
-        reach = size // 2
-        if len(group) == 1 or reach >= height:
+    reach = max(size for _, size in filters) // 2
+    if reach >= height:  # too small to pad by mirroring: one image at a time
+        for (filter_one, _), group in zip(
+            filters, np.split(order, starts[1:]), strict=True
+        ):
             for index in group:
-                out[index] = filter_one(images[index]).reshape(out.shape[1:])
-        else:
-            out[group] = _filter_tall(images, group, filter_one, reach)
+                out[index] = filter_one(images[index], None).reshape(out.shape[1:])
+        return out
+    padded = images[order[:, np.newaxis], _mirrored_rows(height, reach)[np.newaxis]]
+    tall = padded.reshape(-1, *padded.shape[2:])
+    if tall.shape[-1] == 1:
+        tall = tall[..., 0]  # OpenCV treats (rows, cols, 1) as gray anyway
+    result = np.empty_like(tall)
+    rows = padded.shape[1]
+    for (filter_one, _), start, stop in zip(
+        filters, starts, [*starts[1:], len(order)], strict=True
+    ):
+        block = slice(start * rows, stop * rows)
+        filter_one(tall[block], result[block])
+    out[order] = result.reshape(padded.shape)[:, reach : reach + height]
     return out
-
-
-def _filter_tall(
-    images: np.ndarray, group: np.ndarray, filter_one: Filter, reach: int
-) -> np.ndarray:
-    """Filter ``images[group]`` in one call, stacked vertically with mirrored rows."""
-    height, width, channels = images.shape[1:]
-    rows = _mirrored_rows(height, reach)
-    padded = images[group[:, np.newaxis], rows[np.newaxis, :]]
-    tall = padded.reshape(len(group) * len(rows), width, channels)
-    filtered = filter_one(tall).reshape(padded.shape)
-    return filtered[:, reach : reach + height]
 
 
 @lru_cache(maxsize=256)
