@@ -1,10 +1,12 @@
 """The Keras dataset serving one AID epoch's augmented sample.
 
 A new :class:`EpochDataset` is made for every AID epoch, after the live
-parameters were applied and the sample drawn and augmented, and used by a single
-``fit`` call, so no prefetching can cross an epoch boundary. Images stay uint8
-until a batch is requested; normalisation happens per batch, which keeps the
-memory of a large sample at one byte per pixel.
+parameters were applied and the sample drawn, and used by a single ``fit`` call,
+so no prefetching can cross an epoch boundary. The images come from a
+:class:`~aid.train.lazy_sample.LazyStage`: a batch's augmentation runs when the
+batch is requested, on the loader's worker threads, while the model trains on
+earlier batches. Images stay uint8 until then; normalisation happens per batch,
+which keeps the memory of a large sample at one byte per pixel.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from aid.data.preprocess import Preprocessing, normalize
 from aid.data.table import DatasetTable
+from aid.train.lazy_sample import RowSource
 
 
 def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
@@ -32,9 +35,12 @@ class EpochDataset(keras.utils.PyDataset):
     Parameters
     ----------
     images
-        ``(N, S, S, C)`` uint8 images at the model's input size.
+        Source of ``(S, S, C)`` images at the model's input size, in random order.
+        The first Keras epoch reads them in order (batch ``b`` is chunk ``b`` of a
+        lazy stage, so batches are augmented as they are needed); later Keras
+        epochs read them in a fresh random order.
     labels
-        ``(N,)`` integer class labels.
+        ``(N,)`` integer class labels; only the first N images are used.
     num_classes
         Number of model outputs.
     prep
@@ -45,19 +51,22 @@ class EpochDataset(keras.utils.PyDataset):
         Generator for the batch order (re-shuffled between Keras epochs).
     class_weights
         Optional weight per class; yields per-sample weights when given.
+    workers
+        Loader threads preparing batches ahead of training.
     """
 
     def __init__(
         self,
-        images: np.ndarray,
+        images: RowSource,
         labels: np.ndarray,
         num_classes: int,
         prep: Preprocessing,
         batch_size: int,
         rng: np.random.Generator,
         class_weights: np.ndarray | None = None,
+        workers: int = 1,
     ) -> None:
-        super().__init__(workers=1, use_multiprocessing=False)
+        super().__init__(workers=max(1, workers), use_multiprocessing=False)
         self.images = images
         self.labels = np.asarray(labels, dtype=np.int64)
         self.num_classes = num_classes
@@ -65,22 +74,30 @@ class EpochDataset(keras.utils.PyDataset):
         self.batch_size = batch_size
         self.class_weights = class_weights
         self._rng = rng
-        self._order = rng.permutation(len(images))
+        self._order: np.ndarray | None = None  # in order during the first epoch
+        self._epochs_begun = 0
 
     def __len__(self) -> int:
-        return max(1, math.ceil(len(self.images) / self.batch_size))
+        return max(1, math.ceil(len(self.labels) / self.batch_size))
 
     def __getitem__(self, index: int) -> tuple[Any, ...]:
-        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        x = normalize(self.images[rows], self.prep)
+        part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        rows = part if self._order is None else self._order[part]
+        x = normalize(self.images.take(rows), self.prep)
         y = one_hot(self.labels[rows], self.num_classes)
         if self.class_weights is None:
             return x, y
         return x, y, self.class_weights[self.labels[rows]].astype(np.float32)
 
-    def on_epoch_end(self) -> None:
-        """Draw a new batch order for the next Keras epoch on the same sample."""
-        self._order = self._rng.permutation(len(self.images))
+    def on_epoch_begin(self) -> None:
+        """Read the first Keras epoch in order, later ones in a fresh random order.
+
+        (Keras also calls ``on_epoch_end`` before the first epoch, so the count
+        is kept here.)
+        """
+        self._epochs_begun += 1
+        if self._epochs_begun > 1:
+            self._order = self._rng.permutation(len(self.labels))
 
 
 def balanced_class_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:

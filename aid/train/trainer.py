@@ -17,7 +17,6 @@ from typing import Any
 import keras
 import numpy as np
 
-from aid.augment import Augmenter
 from aid.data.preprocess import normalize
 from aid.data.sampling import Sample, draw_training_sample
 from aid.data.table import DatasetTable
@@ -45,6 +44,12 @@ from aid.train.events import (
     Reporter,
     TrainingFinished,
     TrainingStarted,
+)
+from aid.train.lazy_sample import (
+    LazyStage,
+    affine_stage,
+    intensity_stage,
+    loader_threads,
 )
 from aid.train.params import LiveParams, ParamsUpdate
 from aid.train.resume import RunState, save_state
@@ -105,7 +110,7 @@ class Trainer:
         self._val_labels = validation.labels[:kept]
         self._val_y = one_hot(self._val_labels, self.num_classes)
         self._monitors = expand_monitors(config.checkpoint_monitors, self.num_classes)
-        self._affine: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._affine: tuple[LazyStage, np.ndarray] | None = None
         self._epoch = state.next_epoch
         self._meta_written = 0.0
         self._history = [
@@ -241,12 +246,11 @@ class Trainer:
         """Train AID epoch ``epoch``; False when a stop cut it short."""
         started = time.perf_counter()
         cfg, dist = self.config, self.distribution
-        images, labels = self._augmented_sample(epoch)
-        kept = dist.round_down(len(labels))  # JAX shards need whole multiples
-        images, labels = images[:kept], labels[:kept]
+        batch_size = max(dist.batch_multiple, dist.round_down(cfg.batch_size))
+        images, labels = self._augmented_sample(epoch, batch_size)
+        labels = labels[: dist.round_down(len(labels))]  # JAX shards need multiples
         weights = self._class_weights(labels)
         rng = np.random.default_rng([cfg.seed, epoch, 2])
-        batch_size = max(dist.batch_multiple, dist.round_down(cfg.batch_size))
         data = EpochDataset(
             images,
             labels,
@@ -255,6 +259,7 @@ class Trainer:
             batch_size,
             rng,
             weights,
+            workers=loader_threads(),
         )
         if cfg.lr_schedule == "constant":
             self.model.optimizer.learning_rate.assign(cfg.learning_rate)
@@ -276,6 +281,7 @@ class Trainer:
         fit = self.model.fit(
             data,
             epochs=cfg.keras_epochs_per_epoch,
+            shuffle=False,  # EpochDataset orders its rows (chunk by chunk at first)
             verbose=0,
             validation_data=(self._val_x, self._val_y),
             validation_freq=cfg.keras_epochs_per_epoch,
@@ -292,22 +298,41 @@ class Trainer:
         self._end_epoch(epoch, logs, time.perf_counter() - started)
         return not self.control.stop_requested
 
-    def _augmented_sample(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
-        """Fresh sample + affine (when due or unavailable), then fresh intensity."""
+    def _augmented_sample(
+        self, epoch: int, batch_size: int
+    ) -> tuple[LazyStage, np.ndarray]:
+        """Fresh sample + affine stage when due, then a fresh intensity stage.
+
+        Nothing is computed here: batches are augmented as training asks for them.
+        """
         cfg = self.config
+        augment = cfg.augmentation
         seed = int(np.random.SeedSequence([cfg.seed, epoch]).generate_state(1)[0])
-        with Augmenter(cfg.augmentation, seed=seed) as augmenter:
-            if self._affine is None or augmenter.affine_due(epoch):
-                sample = draw_training_sample(
-                    self.table,
-                    cfg.preprocessing,
-                    np.random.default_rng([cfg.seed, epoch, 1]),
-                    events_per_epoch=event_counts(self.table, cfg.events_per_epoch),
-                )
-                warped = augmenter.affine(sample.images, cfg.preprocessing.input_size)
-                self._affine = (epoch, warped, sample.labels)
-            _, warped, labels = self._affine
-            return augmenter.intensity(warped), labels
+        order_rng = np.random.default_rng([cfg.seed, epoch, 3])
+        order = None  # a fresh sample is already in random order
+        if self._affine is None or epoch % augment.affine_refresh_epochs == 0:
+            sample = draw_training_sample(
+                self.table,
+                cfg.preprocessing,
+                np.random.default_rng([cfg.seed, epoch, 1]),
+                events_per_epoch=event_counts(self.table, cfg.events_per_epoch),
+            )
+            self._affine = affine_stage(
+                sample.images,
+                sample.labels,
+                augment,
+                cfg.preprocessing.input_size,
+                seed=[seed, 0],
+                batch_size=batch_size,
+                rng=order_rng,
+            )
+        else:  # new batches from the reused affine sample
+            order = order_rng.permutation(len(self._affine[1]))
+        warped, labels = self._affine
+        stage = intensity_stage(
+            warped, augment, seed=[seed, 1], batch_size=batch_size, order=order
+        )
+        return stage, labels if order is None else labels[order]
 
     def _per_class_logs(self, batch_size: int) -> dict[str, float]:
         """Per-class validation precision and recall (one more validation pass)."""

@@ -1,0 +1,266 @@
+"""An epoch's augmented sample, computed batch by batch while the model trains.
+
+Augmenting a whole sample before ``fit`` leaves the accelerator idle meanwhile.
+Here each stage (affine warp, then intensity operations) is a :class:`LazyStage`:
+its rows are computed in fixed chunks the first time a batch asks for them, on
+the data loader's worker threads, so augmentation of later batches overlaps the
+training of earlier ones. Each chunk draws from its own generator derived from
+the stage's seed and the chunk's index, so the result does not depend on which
+thread computes it or in which order: a seed still gives the same images.
+
+The sample is put in random order once (:func:`epoch_stages`), so batches can be
+contiguous runs of rows (chunk after chunk) and still be random batches.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from aid.augment import ops
+from aid.augment.config import AugmentConfig
+from aid.augment.pipeline import apply_affine, apply_intensity, chunk_size
+
+#: Chunks a waiting loader thread may look ahead for one to compute meanwhile.
+READ_AHEAD = 4
+
+#: ``fn(images, rng) -> images``: one chunk's augmentation.
+ChunkFn = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+class RowSource(Protocol):
+    """Anything a stage can read rows from (an array or another stage)."""
+
+    def __len__(self) -> int: ...
+
+    def take(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Return the given rows as a new array."""
+        ...
+
+
+class ArraySource:
+    """An in-memory array as a :class:`RowSource`."""
+
+    def __init__(self, images: np.ndarray) -> None:
+        self.images = images
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def take(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Copy of the given rows."""
+        return self.images[rows]
+
+
+class LazyStage:
+    """Rows of ``fn`` applied to ``source``, computed chunk by chunk on first use.
+
+    Parameters
+    ----------
+    source
+        Where the input rows come from.
+    fn
+        ``fn(images, rng)``: the augmentation of one chunk.
+    shape
+        Shape of one output image ``(H, W, C)``.
+    dtype
+        Output dtype.
+    seed
+        Seed of the stage; chunk ``c`` uses ``SeedSequence(seed, spawn_key=(c,))``.
+    chunk
+        Rows per chunk (whole batches: see :func:`stage_chunk`).
+    order
+        Stage row ``i`` reads source row ``order[i]``; default the same row.
+
+    Notes
+    -----
+    :meth:`take` may be called from several threads at once: a chunk is
+    computed exactly once (others asking for it wait) and chunks run in parallel.
+    """
+
+    def __init__(
+        self,
+        source: RowSource,
+        fn: ChunkFn,
+        *,
+        shape: tuple[int, ...],
+        dtype: np.dtype,
+        seed: int | list[int],
+        chunk: int,
+        order: np.ndarray | None = None,
+    ) -> None:
+        if order is not None and len(order) != len(source):
+            raise ValueError("order must have one entry per source row")
+        self._source: RowSource | None = source
+        self._fn = fn
+        self._seed = seed
+        self._chunk = max(1, int(chunk))
+        self._order = order
+        self._length = len(source)
+        self._out = np.empty((self._length, *shape), dtype=dtype)
+        chunks = -(-self._length // self._chunk)
+        self._done = np.zeros(chunks, dtype=bool)
+        self._locks = [threading.Lock() for _ in range(chunks)]
+        self._remaining = chunks
+        self._count_lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def row_shape(self) -> tuple[int, ...]:
+        """Shape of one output image."""
+        return self._out.shape[1:]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Dtype of the output images."""
+        return self._out.dtype
+
+    @property
+    def chunks_done(self) -> np.ndarray:
+        """Which chunks have been computed (a copy)."""
+        return self._done.copy()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk has been computed."""
+        return bool(self._done.all())
+
+    def take(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Output rows (a copy), computing the chunks they lie in first."""
+        if isinstance(rows, slice):
+            start, stop, _ = rows.indices(self._length)
+            chunks = range(start // self._chunk, -(-stop // self._chunk))
+        else:
+            chunks = np.unique(np.asarray(rows) // self._chunk).tolist()
+        for index in chunks:
+            self._ensure(index)
+        return self._out[rows]
+
+    def compute_all(self) -> np.ndarray:
+        """Every output row (computing what is missing); the stage's own array."""
+        for index in range(len(self._done)):
+            self._ensure(index)
+        return self._out
+
+    def _ensure(self, index: int) -> None:
+        """Make sure chunk ``index`` is computed.
+
+        A thread finding the chunk in another thread's hands computes a later
+        free chunk meanwhile (so several loader threads asking for the batches of
+        one chunk keep every core busy), then waits.
+        """
+        if self._done[index]:
+            return
+        lock = self._locks[index]
+        if not lock.acquire(blocking=False):
+            self._compute_one_ahead(index)
+            lock.acquire()
+        try:
+            if not self._done[index]:
+                self._compute(index)
+        finally:
+            lock.release()
+
+    def _compute_one_ahead(self, index: int) -> None:
+        """Compute the first free chunk after ``index`` (within READ_AHEAD), if any."""
+        for later in range(index + 1, min(index + 1 + READ_AHEAD, len(self._done))):
+            if self._done[later] or not self._locks[later].acquire(blocking=False):
+                continue
+            try:
+                if not self._done[later]:
+                    self._compute(later)
+            finally:
+                self._locks[later].release()
+            return
+
+    def _compute(self, index: int) -> None:
+        """Compute chunk ``index`` (its lock held)."""
+        part = slice(index * self._chunk, (index + 1) * self._chunk)
+        source = self._source
+        assert source is not None  # released only once every chunk is done
+        rows = part if self._order is None else self._order[part]
+        seed = np.random.SeedSequence(self._seed, spawn_key=(index,))
+        rng = np.random.Generator(np.random.PCG64(seed))
+        self._out[part] = self._fn(source.take(rows), rng)
+        self._done[index] = True
+        with self._count_lock:
+            self._remaining -= 1
+            if self._remaining == 0:
+                self._source = None  # the input is no longer needed
+
+
+def affine_stage(
+    images: np.ndarray,
+    labels: np.ndarray,
+    config: AugmentConfig,
+    out_size: int | tuple[int, int],
+    *,
+    seed: int | list[int],
+    batch_size: int,
+    rng: np.random.Generator,
+) -> tuple[LazyStage, np.ndarray]:
+    """Put a fresh sample in random order as an affine stage; return it and labels.
+
+    ``config`` is fixed for the stage's life (an affine change applies at the next
+    refresh); ``rng`` draws the order.
+    """
+    order = rng.permutation(len(images))
+    shape = (*ops.out_hw(out_size), images.shape[-1])
+    stage = LazyStage(
+        ArraySource(images),
+        lambda part, chunk_rng: apply_affine(part, config, chunk_rng, out_size),
+        shape=shape,
+        dtype=images.dtype,
+        seed=seed,
+        chunk=stage_chunk(len(images), int(np.prod(shape)), batch_size),
+        order=order,
+    )
+    return stage, np.asarray(labels)[order]
+
+
+def intensity_stage(
+    warped: LazyStage,
+    config: AugmentConfig,
+    *,
+    seed: int | list[int],
+    batch_size: int,
+    order: np.ndarray | None = None,
+) -> LazyStage:
+    """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``)."""
+    shape, dtype = warped.row_shape, warped.dtype
+    return LazyStage(
+        warped,
+        lambda part, chunk_rng: apply_intensity(part, config, chunk_rng),
+        shape=shape,
+        dtype=dtype,
+        seed=seed,
+        chunk=stage_chunk(len(warped), int(np.prod(shape)), batch_size),
+        order=order,
+    )
+
+
+def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
+    """Rows per chunk: the augmenter's efficient chunk size, in whole batches.
+
+    Much smaller chunks cost more per image (OpenCV calls per kernel size and
+    per chunk), and a chunk of whole batches never makes a batch wait for two.
+    """
+    rows = chunk_size(n_rows, row_values)
+    return batch_size * max(1, round(rows / batch_size))
+
+
+def loader_threads() -> int:
+    """Threads that prepare (augment, normalise) batches while the model trains.
+
+    Half the CPU cores, at least 2 and at most 8; ``AID_LOADER_THREADS`` overrides.
+    """
+    override = os.environ.get("AID_LOADER_THREADS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return max(2, min(8, (os.cpu_count() or 1) // 2))

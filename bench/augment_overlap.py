@@ -1,0 +1,141 @@
+"""How much of a training epoch augmentation costs: before ``fit`` vs overlapped.
+
+Usage: ``python bench/augment_overlap.py [--json] [--images 8192] [--model LeNet5]``
+
+For each case (32x32 gray, 32x32 RGB) one epoch of a zoo model is timed on CPU
+three ways, with the full operation set of ``bench/augment.py``:
+
+* ``none``: images augmented beforehand, only ``fit`` is timed (the floor);
+* ``before_fit``: the whole sample augmented with all cores, then ``fit`` (how
+  AIDeveloper and AID before the lazy stages worked);
+* ``overlapped``: the trainer's lazy stages (:mod:`aid.train.lazy_sample`): each
+  batch is augmented on the loader threads while the model trains.
+
+Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
+leaves the other cores to the loader, as when an accelerator trains. Each timing is the
+best of ``--repeats`` epochs (the machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from augment import CASES, FULL  # noqa: E402  (bench/augment.py)
+
+from aid.augment import Augmenter  # noqa: E402
+from aid.data.preprocess import Preprocessing  # noqa: E402
+from aid.train.dataset import EpochDataset  # noqa: E402
+from aid.train.lazy_sample import (  # noqa: E402
+    ArraySource,
+    affine_stage,
+    intensity_stage,
+    loader_threads,
+)
+from aid.zoo_registry import build_model  # noqa: E402
+
+BATCH = 128
+
+
+def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
+    """Wall seconds of one ``fit`` epoch over ``source``."""
+    data = EpochDataset(
+        source,
+        labels,
+        4,
+        prep,
+        BATCH,
+        np.random.default_rng(0),
+        workers=loader_threads(),
+    )
+    start = time.perf_counter()
+    model.fit(data, epochs=1, shuffle=False, verbose=0)
+    return time.perf_counter() - start
+
+
+def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
+    """Best epoch seconds for the three ways on ``n_images`` random images."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(n_images, *shape), dtype=np.uint8)
+    labels = rng.integers(0, 4, size=n_images)
+    prep = Preprocessing(
+        input_size=shape[0], color_mode="gray" if shape[2] == 1 else "rgb"
+    )
+    model = build_model(model_name, shape, 4)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
+
+    def none() -> float:
+        return epoch_seconds(model, ArraySource(images), labels, prep)
+
+    def before_fit() -> float:
+        start = time.perf_counter()
+        with Augmenter(FULL, seed=0) as augmenter:
+            augmented = augmenter(images, shape[:2])
+        return time.perf_counter() - start + none_on(augmented)
+
+    def none_on(augmented: np.ndarray) -> float:
+        return epoch_seconds(model, ArraySource(augmented), labels, prep)
+
+    def overlapped() -> float:
+        warped, shuffled = affine_stage(
+            images, labels, FULL, shape[:2], seed=[0, 0], batch_size=BATCH, rng=rng
+        )
+        stage = intensity_stage(warped, FULL, seed=[0, 1], batch_size=BATCH)
+        return epoch_seconds(model, stage, shuffled, prep)
+
+    ways = {"none": none, "before_fit": before_fit, "overlapped": overlapped}
+    best = {name: float("inf") for name in ways}
+    for _ in range(repeats):
+        for name, way in ways.items():
+            best[name] = min(best[name], way())
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="one JSON line per case")
+    parser.add_argument("--images", type=int, default=8192)
+    parser.add_argument("--model", default="LeNet5")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--train-threads",
+        type=int,
+        default=0,
+        help="TensorFlow intra-op threads for training (0: all); fewer leave cores "
+        "free for "
+        "the loader, as an accelerator does",
+    )
+    args = parser.parse_args()
+    if args.train_threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.train_threads)
+    print(f"{os.cpu_count()} cores, {loader_threads()} loader threads", file=sys.stderr)
+    for case in ("32x32_gray", "32x32_rgb"):
+        best = time_case(CASES[case], args.images, args.model, args.repeats)
+        floor = best["none"]
+        shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
+        if args.json:
+            record = {"case": case, "model": args.model, "images": args.images}
+            record |= {f"{name}_s": round(t, 3) for name, t in best.items()}
+            record |= {f"{name}_share": round(s, 4) for name, s in shares.items()}
+            print(json.dumps(record))
+            continue
+        print(
+            f"{case:11s} {args.model}: epoch of {args.images} images "
+            f"{floor:.2f} s without augmentation, {best['before_fit']:.2f} s "
+            f"augmenting first ({shares['before_fit']:.1%} of the epoch), "
+            f"{best['overlapped']:.2f} s overlapped ({shares['overlapped']:.1%})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Lazy, chunked augmentation of an epoch's sample (computed as batches need it)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aid.augment import AugmentConfig
+from aid.augment.pipeline import apply_affine, apply_intensity
+from aid.data.preprocess import Preprocessing
+from aid.data.rtdc import open_rtdc
+from aid.train.dataset import EpochDataset
+from aid.train.lazy_sample import (
+    ArraySource,
+    LazyStage,
+    affine_stage,
+    intensity_stage,
+    loader_threads,
+)
+from aid.zoo_registry import build_model
+
+#: Every intensity operation on, so a chunk's result depends on its generator.
+INTENSITY = AugmentConfig(gauss_blur_on=True, motion_blur_on=True)
+
+
+@pytest.fixture(scope="module")
+def cells(tutorial: Path) -> np.ndarray:
+    """200 real RGB 32 x 32 images (tutorial ``cat.rtdc``) and 200 labels."""
+    with open_rtdc(tutorial / "data" / "train" / "cat.rtdc") as rtdc:
+        images = rtdc.images(slice(0, 200))
+    return images.reshape(200, 32, 32, -1)
+
+
+class CountingIntensity:
+    """The real intensity augmentation, counting calls and the threads making them."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.threads: set[int] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, part: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        with self._lock:
+            self.calls += 1
+            self.threads.add(threading.get_ident())
+        return apply_intensity(part, INTENSITY, rng)
+
+
+def stage_of(images: np.ndarray, fn, chunk: int = 32, order=None) -> LazyStage:
+    return LazyStage(
+        ArraySource(images),
+        fn,
+        shape=images.shape[1:],
+        dtype=images.dtype,
+        seed=[7, 1],
+        chunk=chunk,
+        order=order,
+    )
+
+
+def test_chunk_is_the_seeded_augmentation_of_its_rows(cells):
+    stage = stage_of(cells, lambda part, rng: apply_intensity(part, INTENSITY, rng))
+    got = stage.take(slice(64, 96))  # chunk 2
+    seed = np.random.SeedSequence([7, 1], spawn_key=(2,))
+    expected = apply_intensity(
+        cells[64:96], INTENSITY, np.random.Generator(np.random.PCG64(seed))
+    )
+    np.testing.assert_array_equal(got, expected)
+    assert not np.array_equal(got, cells[64:96])  # really augmented
+
+
+def test_result_does_not_depend_on_access_order_or_threads(cells):
+    in_order = stage_of(cells, CountingIntensity()).compute_all().copy()
+    counting = CountingIntensity()
+    shuffled = stage_of(cells, counting)
+    batches = np.random.default_rng(3).permutation(200).reshape(20, 10)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(shuffled.take, batches))
+    for rows, part in zip(batches, parts, strict=True):
+        np.testing.assert_array_equal(part, in_order[rows])
+    assert counting.calls == 7  # 200 rows in chunks of 32: each chunk exactly once
+    assert shuffled.complete
+
+
+def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cells):
+    release, first_started = threading.Event(), threading.Event()
+
+    def gated(part, rng):
+        if not first_started.is_set():  # the first chunk computed waits
+            first_started.set()
+            assert release.wait(10)
+        return apply_intensity(part, INTENSITY, rng)
+
+    stage = stage_of(cells, gated)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(stage.take, slice(0, 10))
+        assert first_started.wait(10)
+        second = pool.submit(stage.take, slice(10, 20))  # same chunk 0, busy
+        for _ in range(1000):  # meanwhile the second thread does chunk 1
+            if stage.chunks_done[1]:
+                break
+            threading.Event().wait(0.01)
+        assert stage.chunks_done[:2].tolist() == [False, True]
+        release.set()
+        np.testing.assert_array_equal(first.result(), stage.take(slice(0, 10)))
+        assert second.result().shape == (10, 32, 32, 3)
+
+
+def test_nothing_is_computed_before_it_is_asked_for(cells):
+    counting = CountingIntensity()
+    stage = stage_of(cells, counting)
+    assert counting.calls == 0 and not stage.complete
+    stage.take(np.array([5, 40]))  # rows in chunks 0 and 1
+    assert counting.calls == 2 and not stage.complete
+
+
+def test_order_reads_source_rows_and_bad_order_is_refused(cells):
+    order = np.random.default_rng(0).permutation(200)
+    stage = stage_of(cells, lambda part, rng: part, order=order)
+    np.testing.assert_array_equal(stage.compute_all(), cells[order])
+    with pytest.raises(ValueError, match="one entry per source row"):
+        stage_of(cells, lambda part, rng: part, order=order[:10])
+
+
+def test_affine_then_intensity_stages_match_the_augmentation(cells):
+    config = AugmentConfig(rotation=20, hflip=True)
+    labels = np.arange(200)
+    warped, shuffled_labels = affine_stage(
+        cells,
+        labels,
+        config,
+        24,
+        seed=[1, 0],
+        batch_size=50,
+        rng=np.random.default_rng(2),
+    )
+    order = np.random.default_rng(2).permutation(200)
+    np.testing.assert_array_equal(shuffled_labels, order)
+    chunk0 = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence([1, 0], spawn_key=(0,)))
+    )
+    # 200 rows of 24 x 24 x 3: chunks of three batches (stage_chunk)
+    expected = apply_affine(cells[order[:150]], config, chunk0, 24)
+    np.testing.assert_array_equal(warped.take(slice(0, 150)), expected)
+    final = intensity_stage(warped, config, seed=[1, 1], batch_size=50)
+    assert final.take(slice(0, 50)).shape == (50, 24, 24, 3)
+    assert final.compute_all().dtype == np.uint8 and warped.complete
+
+
+def test_training_augments_batches_on_loader_threads(cells):
+    """A real fit pulls the batches (each chunk once) through loader threads."""
+    counting = CountingIntensity()
+    stage = stage_of(cells, counting, chunk=5)
+    prep = Preprocessing(input_size=32, color_mode="rgb")
+    data = EpochDataset(
+        stage, np.arange(200) % 2, 2, prep, 5, np.random.default_rng(0), workers=2
+    )
+    model = build_model("LeNet5", (32, 32, 3), 2)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(data, epochs=2, verbose=0)
+    assert stage.complete and counting.calls == 40  # each chunk once, then reused
+    assert counting.threads - {threading.get_ident()}  # not only fit's own thread
+
+
+def test_later_keras_epochs_reuse_the_augmented_images(cells):
+    stage = stage_of(cells, CountingIntensity())
+    prep = Preprocessing(input_size=32, color_mode="rgb")
+    data = EpochDataset(
+        stage, np.zeros(200, int), 2, prep, 50, np.random.default_rng(0)
+    )
+    data.on_epoch_end()  # Keras calls this before the first epoch too
+    data.on_epoch_begin()
+    first = np.concatenate([data[i][0] for i in range(len(data))])
+    np.testing.assert_allclose(first, stage.take(slice(0, 200)) / 255.0, rtol=1e-6)
+    data.on_epoch_end()
+    data.on_epoch_begin()
+    second = np.concatenate([data[i][0] for i in range(len(data))])
+    assert not np.array_equal(first, second)  # a new batch order ...
+    flat = first.reshape(200, -1)
+    np.testing.assert_array_equal(  # ... of the same augmented images
+        np.unique(flat, axis=0), np.unique(second.reshape(200, -1), axis=0)
+    )
+
+
+def test_loader_threads_default_and_override(monkeypatch):
+    monkeypatch.delenv("AID_LOADER_THREADS", raising=False)
+    assert 2 <= loader_threads() <= 8
+    monkeypatch.setenv("AID_LOADER_THREADS", "3")
+    assert loader_threads() == 3
+    monkeypatch.setenv("AID_LOADER_THREADS", "many")
+    assert 2 <= loader_threads() <= 8
