@@ -8,8 +8,9 @@ three ways, with the full operation set of ``bench/augment.py``:
 * ``none``: images augmented beforehand, only ``fit`` is timed (the floor);
 * ``before_fit``: the whole sample augmented with all cores, then ``fit`` (how
   AIDeveloper and AID before the lazy stages worked);
-* ``overlapped``: the trainer's lazy stages (:mod:`aid.train.lazy_sample`): each
-  batch is augmented on the loader threads while the model trains.
+* ``overlapped``: the trainer's way (:class:`aid.train.epoch_augment.RunAugmentation`):
+  each batch's chunk is augmented on the loader threads while the model trains
+  on earlier batches.
 
 Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
 leaves the other cores to the loader, as when an accelerator trains. Each timing is the
@@ -32,20 +33,17 @@ from augment import CASES, FULL  # noqa: E402  (bench/augment.py)
 
 from aid.augment import Augmenter  # noqa: E402
 from aid.data.preprocess import Preprocessing  # noqa: E402
+from aid.data.sampling import Sample  # noqa: E402
 from aid.train.dataset import EpochDataset  # noqa: E402
-from aid.train.lazy_sample import (  # noqa: E402
-    ArraySource,
-    affine_stage,
-    intensity_stage,
-    loader_threads,
-)
+from aid.train.epoch_augment import RunAugmentation, loader_threads  # noqa: E402
+from aid.train.lazy_sample import ArraySource  # noqa: E402
 from aid.zoo_registry import build_model  # noqa: E402
 
 BATCH = 128
 
 
 def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
-    """Wall seconds of one ``fit`` epoch over ``source``."""
+    """Wall seconds of one ``fit`` epoch over ``source`` (the trainer's loader)."""
     data = EpochDataset(
         source,
         labels,
@@ -72,23 +70,32 @@ def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
 
-    def none() -> float:
-        return epoch_seconds(model, ArraySource(images), labels, prep)
-
     def before_fit() -> float:
         start = time.perf_counter()
         with Augmenter(FULL, seed=0) as augmenter:
             augmented = augmenter(images, shape[:2])
         return time.perf_counter() - start + none_on(augmented)
 
+    def none() -> float:
+        return none_on(images)
+
     def none_on(augmented: np.ndarray) -> float:
         return epoch_seconds(model, ArraySource(augmented), labels, prep)
 
+    refresh_each_epoch = FULL.merged({"affine_refresh_epochs": 1})
+    run = RunAugmentation()
+    epochs = iter(range(1_000))
+    sample = Sample(images, labels, np.zeros((n_images, 2), dtype=np.int64))
+
     def overlapped() -> float:
-        warped, shuffled = affine_stage(
-            images, labels, FULL, shape[:2], seed=[0, 0], batch_size=BATCH, rng=rng
+        stage, shuffled = run.epoch_sample(
+            next(epochs),
+            refresh_each_epoch,
+            shape[0],
+            run_seed=0,
+            batch_size=BATCH,
+            draw=lambda: sample,
         )
-        stage = intensity_stage(warped, FULL, seed=[0, 1], batch_size=BATCH)
         return epoch_seconds(model, stage, shuffled, prep)
 
     ways = {"none": none, "before_fit": before_fit, "overlapped": overlapped}
@@ -96,6 +103,7 @@ def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
     for _ in range(repeats):
         for name, way in ways.items():
             best[name] = min(best[name], way())
+    run.close()
     return best
 
 

@@ -3,17 +3,19 @@
 Order (``aideveloper-behaviour.md`` §4): affine warp with centre crop, then
 contrast, saturation/hue, average blur, Gaussian blur, motion blur, brightness
 with noise. Work is split into chunks (their size depends only on the batch
-shape) run on a thread pool (OpenCV and NumPy release the GIL); each chunk draws
-from its own generator spawned from the augmenter's ``SeedSequence``, so a seed
-gives the same images for any number of threads. An augmenter serves one caller
-at a time.
+shape), each augmented by :func:`augment_chunk`, on a thread pool; each chunk
+draws from its own generator spawned from the augmenter's ``SeedSequence``, so a
+seed gives the same images for any number of threads. An augmenter serves one
+caller at a time. (OpenCV and NumPy release the interpreter lock during their
+calls, but a chunk is many short calls: on the 2-core development machine two
+threads do only 1.1x the work of one for 32x32 images, see ``bench/augment.py``.)
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
 
 import numpy as np
 
@@ -40,7 +42,8 @@ def chunk_size(n_images: int, values_per_image: int) -> int:
     return min(most, max(least, -(-n_images // TARGET_CHUNKS)))
 
 
-ChunkFn = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+#: What :func:`augment_chunk` applies.
+ChunkMode = Literal["affine", "intensity", "both"]
 
 
 def apply_affine(
@@ -86,6 +89,26 @@ def apply_intensity(
             noise=(cfg.noise_mean, cfg.noise_scale) if cfg.noise_on else None,
         )
     return out.copy() if out is images else out
+
+
+def augment_chunk(
+    mode: ChunkMode,
+    cfg: AugmentConfig,
+    images: np.ndarray,
+    rng: np.random.Generator,
+    out_size: int | tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Augment one chunk: the affine warp and crop, the intensity operations or both.
+
+    The unit of work of every parallel path (the augmenter's threads and the
+    training loader's lazy stages).
+    """
+    if mode == "intensity":
+        return apply_intensity(images, cfg, rng)
+    if out_size is None:
+        raise ConfigError(f"augmentation mode {mode!r} needs an output size")
+    warped = apply_affine(images, cfg, rng, out_size)
+    return apply_intensity(warped, cfg, rng) if mode == "both" else warped
 
 
 class Augmenter:
@@ -137,28 +160,17 @@ class Augmenter:
 
     def affine(self, images: np.ndarray, out_size: int | tuple[int, int]) -> np.ndarray:
         """Random affine warp of each image and centre crop to ``out_size``."""
-        cfg = self._config
-        return self._run(
-            images, out_size, lambda part, rng: apply_affine(part, cfg, rng, out_size)
-        )
+        return self._run(images, out_size, "affine")
 
     def intensity(self, images: np.ndarray) -> np.ndarray:
         """Random intensity, colour, blur and noise operations; same shape and dtype."""
-        cfg = self._config
-        return self._run(
-            images, None, lambda part, rng: apply_intensity(part, cfg, rng)
-        )
+        return self._run(images, None, "intensity")
 
     def __call__(
         self, images: np.ndarray, out_size: int | tuple[int, int]
     ) -> np.ndarray:
         """Affine warp and crop, then intensity operations, chunk by chunk."""
-        cfg = self._config
-
-        def both(part: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-            return apply_intensity(apply_affine(part, cfg, rng, out_size), cfg, rng)
-
-        return self._run(images, out_size, both)
+        return self._run(images, out_size, "both")
 
     def close(self) -> None:
         """Stop the worker threads (a later call starts them again)."""
@@ -176,9 +188,10 @@ class Augmenter:
         self,
         images: np.ndarray,
         out_size: int | tuple[int, int] | None,
-        chunk_fn: ChunkFn,
+        mode: ChunkMode,
     ) -> np.ndarray:
-        """Run ``chunk_fn`` on each chunk of ``images`` with the chunk's generator."""
+        """:func:`augment_chunk` on each chunk of ``images`` with its generator."""
+        cfg = self._config
         images = ops.check_images(images)
         n, height, width, channels = images.shape
         if out_size is not None:
@@ -192,7 +205,8 @@ class Augmenter:
         def run_chunk(index: int) -> None:
             start = starts[index]
             rng = np.random.Generator(np.random.PCG64(seeds[index]))
-            out[start : start + size] = chunk_fn(images[start : start + size], rng)
+            part = images[start : start + size]
+            out[start : start + size] = augment_chunk(mode, cfg, part, rng, out_size)
 
         if self._threads == 1 or len(starts) == 1:
             for index in range(len(starts)):

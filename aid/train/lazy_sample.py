@@ -8,22 +8,16 @@ training of earlier ones. Each chunk draws from its own generator derived from
 the stage's seed and the chunk's index, so the result does not depend on which
 thread computes it or in which order: a seed still gives the same images.
 
-The sample is put in random order once (:func:`epoch_stages`), so batches can be
-contiguous runs of rows (chunk after chunk) and still be random batches.
+The stages of a training run are built by :mod:`aid.train.epoch_augment`.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-
-from aid.augment import ops
-from aid.augment.config import AugmentConfig
-from aid.augment.pipeline import apply_affine, apply_intensity, chunk_size
 
 #: Chunks a waiting loader thread may look ahead for one to compute meanwhile.
 READ_AHEAD = 4
@@ -193,74 +187,3 @@ class LazyStage:
             self._remaining -= 1
             if self._remaining == 0:
                 self._source = None  # the input is no longer needed
-
-
-def affine_stage(
-    images: np.ndarray,
-    labels: np.ndarray,
-    config: AugmentConfig,
-    out_size: int | tuple[int, int],
-    *,
-    seed: int | list[int],
-    batch_size: int,
-    rng: np.random.Generator,
-) -> tuple[LazyStage, np.ndarray]:
-    """Put a fresh sample in random order as an affine stage; return it and labels.
-
-    ``config`` is fixed for the stage's life (an affine change applies at the next
-    refresh); ``rng`` draws the order.
-    """
-    order = rng.permutation(len(images))
-    shape = (*ops.out_hw(out_size), images.shape[-1])
-    stage = LazyStage(
-        ArraySource(images),
-        lambda part, chunk_rng: apply_affine(part, config, chunk_rng, out_size),
-        shape=shape,
-        dtype=images.dtype,
-        seed=seed,
-        chunk=stage_chunk(len(images), int(np.prod(shape)), batch_size),
-        order=order,
-    )
-    return stage, np.asarray(labels)[order]
-
-
-def intensity_stage(
-    warped: LazyStage,
-    config: AugmentConfig,
-    *,
-    seed: int | list[int],
-    batch_size: int,
-    order: np.ndarray | None = None,
-) -> LazyStage:
-    """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``)."""
-    shape, dtype = warped.row_shape, warped.dtype
-    return LazyStage(
-        warped,
-        lambda part, chunk_rng: apply_intensity(part, config, chunk_rng),
-        shape=shape,
-        dtype=dtype,
-        seed=seed,
-        chunk=stage_chunk(len(warped), int(np.prod(shape)), batch_size),
-        order=order,
-    )
-
-
-def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
-    """Rows per chunk: the augmenter's efficient chunk size, in whole batches.
-
-    Much smaller chunks cost more per image (OpenCV calls per kernel size and
-    per chunk), and a chunk of whole batches never makes a batch wait for two.
-    """
-    rows = chunk_size(n_rows, row_values)
-    return batch_size * max(1, round(rows / batch_size))
-
-
-def loader_threads() -> int:
-    """Threads that prepare (augment, normalise) batches while the model trains.
-
-    Half the CPU cores, at least 2 and at most 8; ``AID_LOADER_THREADS`` overrides.
-    """
-    override = os.environ.get("AID_LOADER_THREADS", "").strip()
-    if override.isdigit() and int(override) > 0:
-        return int(override)
-    return max(2, min(8, (os.cpu_count() or 1) // 2))

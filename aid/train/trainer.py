@@ -38,18 +38,13 @@ from aid.train.dataset import (
     steps_per_epoch,
 )
 from aid.train.distribute import Distribution
+from aid.train.epoch_augment import RunAugmentation, loader_threads
 from aid.train.events import (
     EpochEnded,
     ParamsApplied,
     Reporter,
     TrainingFinished,
     TrainingStarted,
-)
-from aid.train.lazy_sample import (
-    LazyStage,
-    affine_stage,
-    intensity_stage,
-    loader_threads,
 )
 from aid.train.params import LiveParams, ParamsUpdate
 from aid.train.resume import RunState, save_state
@@ -110,7 +105,7 @@ class Trainer:
         self._val_labels = validation.labels[:kept]
         self._val_y = one_hot(self._val_labels, self.num_classes)
         self._monitors = expand_monitors(config.checkpoint_monitors, self.num_classes)
-        self._affine: tuple[LazyStage, np.ndarray] | None = None
+        self._augmentation = RunAugmentation()
         self._epoch = state.next_epoch
         self._meta_written = 0.0
         self._history = [
@@ -163,6 +158,7 @@ class Trainer:
 
     def _finish(self, status: str, start_epoch: int, message: str) -> None:
         try:
+            self._augmentation.close()
             self._write_meta(force=True)
         finally:
             self.report(TrainingFinished(status, self._epoch - start_epoch, message))  # type: ignore[arg-type]
@@ -247,7 +243,19 @@ class Trainer:
         started = time.perf_counter()
         cfg, dist = self.config, self.distribution
         batch_size = max(dist.batch_multiple, dist.round_down(cfg.batch_size))
-        images, labels = self._augmented_sample(epoch, batch_size)
+        images, labels = self._augmentation.epoch_sample(
+            epoch,
+            cfg.augmentation,
+            cfg.preprocessing.input_size,
+            run_seed=cfg.seed,
+            batch_size=batch_size,
+            draw=lambda: draw_training_sample(
+                self.table,
+                cfg.preprocessing,
+                np.random.default_rng([cfg.seed, epoch, 1]),
+                events_per_epoch=event_counts(self.table, cfg.events_per_epoch),
+            ),
+        )
         labels = labels[: dist.round_down(len(labels))]  # JAX shards need multiples
         weights = self._class_weights(labels)
         rng = np.random.default_rng([cfg.seed, epoch, 2])
@@ -297,42 +305,6 @@ class Trainer:
             logs.update(self._per_class_logs(dist.round_down(max(batch_size, 64))))
         self._end_epoch(epoch, logs, time.perf_counter() - started)
         return not self.control.stop_requested
-
-    def _augmented_sample(
-        self, epoch: int, batch_size: int
-    ) -> tuple[LazyStage, np.ndarray]:
-        """Fresh sample + affine stage when due, then a fresh intensity stage.
-
-        Nothing is computed here: batches are augmented as training asks for them.
-        """
-        cfg = self.config
-        augment = cfg.augmentation
-        seed = int(np.random.SeedSequence([cfg.seed, epoch]).generate_state(1)[0])
-        order_rng = np.random.default_rng([cfg.seed, epoch, 3])
-        order = None  # a fresh sample is already in random order
-        if self._affine is None or epoch % augment.affine_refresh_epochs == 0:
-            sample = draw_training_sample(
-                self.table,
-                cfg.preprocessing,
-                np.random.default_rng([cfg.seed, epoch, 1]),
-                events_per_epoch=event_counts(self.table, cfg.events_per_epoch),
-            )
-            self._affine = affine_stage(
-                sample.images,
-                sample.labels,
-                augment,
-                cfg.preprocessing.input_size,
-                seed=[seed, 0],
-                batch_size=batch_size,
-                rng=order_rng,
-            )
-        else:  # new batches from the reused affine sample
-            order = order_rng.permutation(len(self._affine[1]))
-        warped, labels = self._affine
-        stage = intensity_stage(
-            warped, augment, seed=[seed, 1], batch_size=batch_size, order=order
-        )
-        return stage, labels if order is None else labels[order]
 
     def _per_class_logs(self, batch_size: int) -> dict[str, float]:
         """Per-class validation precision and recall (one more validation pass)."""

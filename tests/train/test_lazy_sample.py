@@ -14,13 +14,8 @@ from aid.augment.pipeline import apply_affine, apply_intensity
 from aid.data.preprocess import Preprocessing
 from aid.data.rtdc import open_rtdc
 from aid.train.dataset import EpochDataset
-from aid.train.lazy_sample import (
-    ArraySource,
-    LazyStage,
-    affine_stage,
-    intensity_stage,
-    loader_threads,
-)
+from aid.train.epoch_augment import affine_stage, intensity_stage
+from aid.train.lazy_sample import ArraySource, LazyStage
 from aid.zoo_registry import build_model
 
 #: Every intensity operation on, so a chunk's result depends on its generator.
@@ -184,12 +179,3 @@ def test_later_keras_epochs_reuse_the_augmented_images(cells):
     np.testing.assert_array_equal(  # ... of the same augmented images
         np.unique(flat, axis=0), np.unique(second.reshape(200, -1), axis=0)
     )
-
-
-def test_loader_threads_default_and_override(monkeypatch):
-    monkeypatch.delenv("AID_LOADER_THREADS", raising=False)
-    assert 2 <= loader_threads() <= 8
-    monkeypatch.setenv("AID_LOADER_THREADS", "3")
-    assert loader_threads() == 3
-    monkeypatch.setenv("AID_LOADER_THREADS", "many")
-    assert 2 <= loader_threads() <= 8

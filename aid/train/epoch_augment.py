@@ -1,0 +1,153 @@
+"""A training run's augmented epoch samples, prepared while the model trains.
+
+Every AID epoch gets a fresh intensity stage; a fresh sample and its affine stage
+come every ``affine_refresh_epochs`` epochs (AIDeveloper's reuse of the affine
+result). Both are lazy stages (:class:`~aid.train.lazy_sample.LazyStage`): nothing is
+computed when the epoch starts; the loader threads compute each batch's chunk as
+``fit`` asks for it, so augmentation overlaps training. A fresh sample is put in
+random order, so the first pass can read it chunk after chunk and still serve
+random batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from aid.augment import ops
+from aid.augment.config import AugmentConfig
+from aid.augment.pipeline import ChunkMode, augment_chunk, chunk_size
+from aid.data.sampling import Sample
+from aid.train.lazy_sample import ArraySource, ChunkFn, LazyStage
+
+
+def loader_threads() -> int:
+    """Threads that prepare (augment, normalise) batches while the model trains.
+
+    Half the CPU cores, at least 2 and at most 8; ``AID_LOADER_THREADS`` overrides.
+    """
+    override = os.environ.get("AID_LOADER_THREADS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return max(2, min(8, (os.cpu_count() or 1) // 2))
+
+
+def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
+    """Rows per chunk: the augmenter's efficient chunk size, in whole batches.
+
+    Much smaller chunks cost more per image (OpenCV calls per kernel size and
+    per chunk), and a chunk of whole batches never makes a batch wait for two.
+    """
+    rows = chunk_size(n_rows, row_values)
+    return batch_size * max(1, round(rows / batch_size))
+
+
+def chunk_function(
+    mode: ChunkMode, config: AugmentConfig, out_size: int | tuple[int, int] | None
+) -> ChunkFn:
+    """``fn(images, rng)`` applying ``mode`` (:func:`augment_chunk`)."""
+    return lambda part, rng: augment_chunk(mode, config, part, rng, out_size)
+
+
+def affine_stage(
+    images: np.ndarray,
+    labels: np.ndarray,
+    config: AugmentConfig,
+    out_size: int | tuple[int, int],
+    *,
+    seed: int | list[int],
+    batch_size: int,
+    rng: np.random.Generator,
+) -> tuple[LazyStage, np.ndarray]:
+    """Put a fresh sample in random order as an affine stage; return it and labels.
+
+    ``config`` is fixed for the stage's life (an affine change applies at the next
+    refresh); ``rng`` draws the order.
+    """
+    order = rng.permutation(len(images))
+    shape = (*ops.out_hw(out_size), images.shape[-1])
+    stage = LazyStage(
+        ArraySource(images),
+        chunk_function("affine", config, out_size),
+        shape=shape,
+        dtype=images.dtype,
+        seed=seed,
+        chunk=stage_chunk(len(images), int(np.prod(shape)), batch_size),
+        order=order,
+    )
+    return stage, np.asarray(labels)[order]
+
+
+def intensity_stage(
+    warped: LazyStage,
+    config: AugmentConfig,
+    *,
+    seed: int | list[int],
+    batch_size: int,
+    order: np.ndarray | None = None,
+) -> LazyStage:
+    """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``)."""
+    shape = warped.row_shape
+    return LazyStage(
+        warped,
+        chunk_function("intensity", config, None),
+        shape=shape,
+        dtype=warped.dtype,
+        seed=seed,
+        chunk=stage_chunk(len(warped), int(np.prod(shape)), batch_size),
+        order=order,
+    )
+
+
+class RunAugmentation:
+    """The augmented samples of one run, epoch by epoch (the affine one is kept)."""
+
+    def __init__(self) -> None:
+        self._affine: tuple[LazyStage, np.ndarray] | None = None
+
+    def epoch_sample(
+        self,
+        epoch: int,
+        augment: AugmentConfig,
+        out_size: int,
+        *,
+        run_seed: int,
+        batch_size: int,
+        draw: Callable[[], Sample],
+    ) -> tuple[LazyStage, np.ndarray]:
+        """Epoch ``epoch``'s stage of augmented images (in random order) and labels.
+
+        ``draw`` draws a fresh training sample; it is called when the affine
+        result is due for a refresh (or there is none yet).
+        """
+        seed = int(np.random.SeedSequence([run_seed, epoch]).generate_state(1)[0])
+        order_rng = np.random.default_rng([run_seed, epoch, 3])
+        order = None  # a fresh sample is already in random order
+        if self._affine is None or epoch % augment.affine_refresh_epochs == 0:
+            sample = draw()
+            self._affine = affine_stage(
+                sample.images,
+                sample.labels,
+                augment,
+                out_size,
+                seed=[seed, 0],
+                batch_size=batch_size,
+                rng=order_rng,
+            )
+        else:  # new batches from the reused affine sample
+            order = order_rng.permutation(len(self._affine[1]))
+        warped, labels = self._affine
+        stage = intensity_stage(
+            warped,
+            augment,
+            seed=[seed, 1],
+            batch_size=batch_size,
+            order=order,
+        )
+        return stage, labels if order is None else labels[order]
+
+    def close(self) -> None:
+        """Drop the kept affine stage (and the sample it holds)."""
+        self._affine = None

@@ -1,0 +1,59 @@
+"""A run's epoch samples: affine reuse for ``affine_refresh_epochs``, new intensity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aid.augment import AugmentConfig
+from aid.data.rtdc import open_rtdc
+from aid.data.sampling import Sample
+from aid.train.epoch_augment import RunAugmentation, loader_threads
+
+
+@pytest.fixture(scope="module")
+def sample(tutorial: Path) -> Sample:
+    """120 real RGB 32 x 32 tutorial images with labels 0..119."""
+    with open_rtdc(tutorial / "data" / "train" / "cat.rtdc") as rtdc:
+        images = rtdc.images(slice(0, 120)).reshape(120, 32, 32, -1)
+    return Sample(images, np.arange(120), np.zeros((120, 2), dtype=np.int64))
+
+
+def test_affine_sample_is_reused_then_redrawn(sample):
+    draws = []
+
+    def draw() -> Sample:
+        draws.append(1)
+        return sample
+
+    config = AugmentConfig(rotation=20, affine_refresh_epochs=2)
+    run = RunAugmentation()
+    kwargs = {"run_seed": 4, "batch_size": 20, "draw": draw}
+    stage0, labels0 = run.epoch_sample(0, config, 28, **kwargs)
+    stage1, labels1 = run.epoch_sample(1, config, 28, **kwargs)
+    assert len(draws) == 1  # epoch 1 reuses epoch 0's affine sample
+    assert sorted(labels0) == sorted(labels1) == list(range(120))
+    assert not np.array_equal(labels0, labels1)  # ... in a new order
+    images0, images1 = stage0.compute_all(), stage1.compute_all()
+    assert images0.shape == (120, 28, 28, 3)
+    # the same warped image gets a fresh intensity augmentation
+    first = int(np.flatnonzero(labels1 == labels0[0])[0])
+    assert not np.array_equal(images0[0], images1[first])
+    run.epoch_sample(2, config, 28, **kwargs)
+    assert len(draws) == 2  # refreshed after two epochs
+    again, labels_again = RunAugmentation().epoch_sample(0, config, 28, **kwargs)
+    np.testing.assert_array_equal(labels_again, labels0)  # seeded
+    np.testing.assert_array_equal(again.compute_all(), images0)
+    run.close()
+
+
+def test_loader_threads_default_and_override(monkeypatch):
+    monkeypatch.delenv("AID_LOADER_THREADS", raising=False)
+    assert 2 <= loader_threads() <= 8
+    monkeypatch.setenv("AID_LOADER_THREADS", "3")
+    assert loader_threads() == 3
+    for bad in ("0", "many"):
+        monkeypatch.setenv("AID_LOADER_THREADS", bad)
+        assert 2 <= loader_threads() <= 8
