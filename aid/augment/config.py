@@ -113,6 +113,13 @@ class AugmentConfig:
             checked = _check_value(field.name, value, _field_kind(field.name))
             object.__setattr__(self, field.name, checked)
 
+    def affine_due(self, epoch: int) -> bool:
+        """Whether epoch ``epoch`` (0-based) needs a fresh affine sample.
+
+        The affine result is reused for ``affine_refresh_epochs`` epochs.
+        """
+        return epoch % self.affine_refresh_epochs == 0
+
     @property
     def any_affine(self) -> bool:
         """Whether any flip, rotation, shift, zoom or shear is switched on."""

@@ -151,13 +151,6 @@ class Augmenter:
         """Use ``config`` from the next call on (e.g. after a live change)."""
         self._config = _checked_config(config)
 
-    def affine_due(self, epoch: int) -> bool:
-        """Whether epoch ``epoch`` (0-based) needs a fresh affine sample.
-
-        The affine result is reused for ``config.affine_refresh_epochs`` epochs.
-        """
-        return epoch % self._config.affine_refresh_epochs == 0
-
     def affine(self, images: np.ndarray, out_size: int | tuple[int, int]) -> np.ndarray:
         """Random affine warp of each image and centre crop to ``out_size``."""
         return self._run(images, out_size, "affine")

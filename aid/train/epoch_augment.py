@@ -125,7 +125,7 @@ class RunAugmentation:
         seed = int(np.random.SeedSequence([run_seed, epoch]).generate_state(1)[0])
         order_rng = np.random.default_rng([run_seed, epoch, 3])
         order = None  # a fresh sample is already in random order
-        if self._affine is None or epoch % augment.affine_refresh_epochs == 0:
+        if self._affine is None or augment.affine_due(epoch):
             sample = draw()
             self._affine = affine_stage(
                 sample.images,
