@@ -32,7 +32,7 @@ class RowSource(Protocol):
     def __len__(self) -> int: ...
 
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
-        """Return the given rows as a new array."""
+        """Return the given rows (never to be written to)."""
         ...
 
 
@@ -46,7 +46,7 @@ class ArraySource:
         return len(self.images)
 
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
-        """Copy of the given rows."""
+        """Return the given rows (a view for a slice)."""
         return self.images[rows]
 
 
@@ -66,7 +66,7 @@ class LazyStage:
     seed
         Seed of the stage; chunk ``c`` uses ``SeedSequence(seed, spawn_key=(c,))``.
     chunk
-        Rows per chunk (whole batches: see :func:`stage_chunk`).
+        Rows per chunk (whole batches: :func:`aid.train.epoch_augment.stage_chunk`).
     order
         Stage row ``i`` reads source row ``order[i]``; default the same row.
 
@@ -126,7 +126,7 @@ class LazyStage:
         return bool(self._done.all())
 
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
-        """Output rows (a copy), computing the chunks they lie in first."""
+        """Output rows (a view for a slice), computing their chunks first."""
         if isinstance(rows, slice):
             start, stop, _ = rows.indices(self._length)
             chunks = range(start // self._chunk, -(-stop // self._chunk))
