@@ -90,13 +90,17 @@ class EpochDataset(keras.utils.PyDataset):
         return x, y, self.class_weights[self.labels[rows]].astype(np.float32)
 
     def on_epoch_begin(self) -> None:
-        """Read the first Keras epoch in order, later ones in a fresh random order.
-
-        (Keras also calls ``on_epoch_end`` before the first epoch, so the count
-        is kept here.)
-        """
+        """Count the Keras epochs begun."""
         self._epochs_begun += 1
-        if self._epochs_begun > 1:
+
+    def on_epoch_end(self) -> None:
+        """After a Keras epoch, draw a random order for the next one.
+
+        Keras also calls this before the first epoch, which must read the rows in
+        order. (Keras starts the loader threads of an epoch before calling
+        ``on_epoch_begin``, so the order is set here, when they are stopped.)
+        """
+        if self._epochs_begun:
             self._order = self._rng.permutation(len(self.labels))
 
 

@@ -179,3 +179,37 @@ def test_later_keras_epochs_reuse_the_augmented_images(cells):
     np.testing.assert_array_equal(  # ... of the same augmented images
         np.unique(flat, axis=0), np.unique(second.reshape(200, -1), axis=0)
     )
+
+
+def test_every_keras_epoch_serves_each_image_once(cells):
+    """Each Keras epoch reads every row once (its order is set between epochs)."""
+    epochs: list[dict[int, np.ndarray]] = [{}]  # reads before the first epoch first
+    lock = threading.Lock()
+
+    class Recording(EpochDataset):
+        def __getitem__(self, index):
+            x, y = super().__getitem__(index)
+            with lock:
+                assert index not in epochs[-1]  # each batch once per epoch
+                epochs[-1][index] = np.argmax(y, axis=1)
+            return x, y
+
+        def on_epoch_begin(self):
+            with lock:
+                epochs.append({})
+            super().on_epoch_begin()
+
+    stage = stage_of(cells[:120], CountingIntensity(), chunk=10)
+    prep = Preprocessing(input_size=32, color_mode="rgb")
+    data = Recording(
+        stage, np.arange(120), 120, prep, 10, np.random.default_rng(0), workers=2
+    )
+    model = build_model("LeNet5", (32, 32, 3), 120)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(data, epochs=4, shuffle=False, verbose=0)
+    assert len(epochs) == 5
+    orders = [np.concatenate([r[i] for i in sorted(r)]) for r in epochs[1:]]
+    np.testing.assert_array_equal(orders[0], np.arange(120))  # first: in order
+    for order in orders[1:]:
+        np.testing.assert_array_equal(np.sort(order), np.arange(120))
+        assert not np.array_equal(order, np.arange(120))
