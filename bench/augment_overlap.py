@@ -13,8 +13,8 @@ three ways, with the full operation set of ``bench/augment.py``:
   on earlier batches.
 
 Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
-leaves the other cores to the loader, as when an accelerator trains. Each timing is the
-best of ``--repeats`` epochs (the machine may be shared).
+leaves the other cores to the loader, as when an accelerator trains. Each timing
+is the best of ``--repeats`` epochs (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -117,12 +117,15 @@ def main() -> None:
         "--train-threads",
         type=int,
         default=0,
-        help="TensorFlow intra-op threads for training (0: all); fewer leave cores "
-        "free for "
-        "the loader, as an accelerator does",
+        help="TensorFlow intra-op threads for training (0: all); fewer leave "
+        "cores to the loader, as an accelerator does",
     )
     args = parser.parse_args()
     if args.train_threads:
+        import keras
+
+        if keras.config.backend() != "tensorflow":
+            parser.error("--train-threads needs the TensorFlow backend")
         import tensorflow as tf
 
         tf.config.threading.set_intra_op_parallelism_threads(args.train_threads)
