@@ -102,7 +102,14 @@ def augment_chunk(
 
     The unit of work of every parallel path (the augmenter's threads and the
     training loader's lazy stages).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown ``mode``, or no ``out_size`` where the warp needs one.
     """
+    if mode not in ("affine", "intensity", "both"):
+        raise ConfigError(f"unknown augmentation mode {mode!r}")
     if mode == "intensity":
         return apply_intensity(images, cfg, rng)
     if out_size is None:

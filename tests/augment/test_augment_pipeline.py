@@ -6,6 +6,7 @@ from aid.augment.pipeline import (
     MAX_CHUNK_VALUES,
     MIN_CHUNK,
     MIN_CHUNK_VALUES,
+    augment_chunk,
     chunk_size,
 )
 from aid.errors import ConfigError, PreprocessError
@@ -134,3 +135,16 @@ def test_empty_batch(make_images):
     empty = make_images(0, 46, 46, 3)
     assert augmenter(empty, 32).shape == (0, 32, 32, 3)
     assert augmenter.intensity(empty).shape == (0, 46, 46, 3)
+
+
+def test_augment_chunk_modes_and_bad_requests(make_images):
+    images = make_images(8, 20, 20, 1)
+    cfg = AugmentConfig(rotation=10)
+    both = augment_chunk("both", cfg, images, np.random.default_rng(2), 16)
+    rng = np.random.default_rng(2)
+    warped = augment_chunk("affine", cfg, images, rng, 16)
+    np.testing.assert_array_equal(both, augment_chunk("intensity", cfg, warped, rng))
+    with pytest.raises(ConfigError, match="needs an output size"):
+        augment_chunk("affine", cfg, images, np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="unknown augmentation mode 'warp'"):
+        augment_chunk("warp", cfg, images, np.random.default_rng(0), 16)
