@@ -45,8 +45,9 @@ def test_same_seed_same_images_for_any_thread_count(make_images, channels):
 
 def test_chunk_size_depends_only_on_the_batch_size():
     assert chunk_size(1, 1024) == MIN_CHUNK_VALUES // 1024
-    assert chunk_size(1, 80 * 250) == MIN_CHUNK
-    assert chunk_size(16 * 300, 1024) == 300  # between the two bounds
+    assert chunk_size(1, 80 * 250) == MIN_CHUNK_VALUES // (80 * 250)
+    assert chunk_size(1, 100_000) == MIN_CHUNK
+    assert chunk_size(16 * 1500, 1024) == 1500  # between the two bounds
     assert chunk_size(10**6, 1024) == MAX_CHUNK_VALUES // 1024
     assert chunk_size(10**6, 80 * 250) == MAX_CHUNK_VALUES // (80 * 250)
     assert chunk_size(10, 10**7) == 1

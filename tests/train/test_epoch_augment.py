@@ -10,7 +10,7 @@ import pytest
 from aid.augment import AugmentConfig
 from aid.data.rtdc import open_rtdc
 from aid.data.sampling import Sample
-from aid.train.epoch_augment import RunAugmentation, loader_threads
+from aid.train.epoch_augment import RunAugmentation, loader_threads, stage_chunk
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +57,12 @@ def test_loader_threads_default_and_override(monkeypatch):
     for bad in ("0", "many"):
         monkeypatch.setenv("AID_LOADER_THREADS", bad)
         assert 2 <= loader_threads() <= 8
+
+
+def test_stage_chunks_are_whole_batches_of_about_the_augmenters_chunk():
+    from aid.augment.pipeline import chunk_size
+
+    for rows, values, batch in [(20_000, 1024, 128), (200, 1728, 50), (5, 1024, 64)]:
+        chunk = stage_chunk(rows, values, batch)
+        assert chunk % batch == 0 and chunk >= batch
+        assert abs(chunk - chunk_size(rows, values)) <= batch / 2 or chunk == batch
