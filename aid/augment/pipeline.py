@@ -6,9 +6,10 @@ with noise. Work is split into chunks (their size depends only on the batch
 shape), each augmented by :func:`augment_chunk`, on a thread pool; each chunk
 draws from its own generator spawned from the augmenter's ``SeedSequence``, so a
 seed gives the same images for any number of threads. An augmenter serves one
-caller at a time. (OpenCV and NumPy release the interpreter lock during their
-calls, but a chunk is many short calls: on the 2-core development machine two
-threads do only 1.1x the work of one for 32x32 images, see ``bench/augment.py``.)
+caller at a time. Chunks are large and their float work is one block, so a chunk
+is few OpenCV/NumPy calls, each releasing the interpreter lock for long: two
+threads do 1.5-1.9x the work of one on the 2-core development machine (with many
+small calls, 1.0x; ``bench/augment.py``).
 """
 
 from __future__ import annotations
