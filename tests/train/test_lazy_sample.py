@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cells):
         for _ in range(1000):  # meanwhile the second thread does chunk 1
             if stage.chunks_done[1]:
                 break
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         assert stage.chunks_done[:2].tolist() == [False, True]
         release.set()
         np.testing.assert_array_equal(first.result(), stage.take(slice(0, 10)))
