@@ -14,7 +14,8 @@ three ways, with the full operation set of ``bench/augment.py``:
 
 Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
 leaves the other cores to the loader, as when an accelerator trains. Each timing
-is the best of ``--repeats`` epochs (the machine may be shared).
+is the median of ``--repeats`` epochs, the three ways taking turns (the machine's
+speed drifts).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
 
 
 def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
-    """Best epoch seconds for the three ways on ``n_images`` random images."""
+    """Median epoch seconds for the three ways on ``n_images`` random images."""
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(n_images, *shape), dtype=np.uint8)
     labels = rng.integers(0, 4, size=n_images)
@@ -99,12 +100,12 @@ def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
         return epoch_seconds(model, stage, shuffled, prep)
 
     ways = {"none": none, "before_fit": before_fit, "overlapped": overlapped}
-    best = {name: float("inf") for name in ways}
+    times: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(repeats):
         for name, way in ways.items():
-            best[name] = min(best[name], way())
+            times[name].append(way())
     run.close()
-    return best
+    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def main() -> None:
@@ -112,7 +113,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON line per case")
     parser.add_argument("--images", type=int, default=8192)
     parser.add_argument("--model", default="LeNet5")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument(
         "--train-threads",
         type=int,
