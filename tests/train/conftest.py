@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aid.augment import AugmentConfig
 from aid.data.folders import table_from_folder
 from aid.data.preprocess import Preprocessing
+from aid.data.rtdc import open_rtdc
 from aid.data.table import DatasetTable
 from aid.train.config import TrainConfig
 from aid.train.events import TrainEvent
@@ -24,6 +26,16 @@ def tiny_table(tutorial: Path) -> DatasetTable:
         tutorial / "data" / "validation", role="valid", events_per_epoch=16
     )
     return train.add(valid.entries)
+
+
+@pytest.fixture(scope="session")
+def cat_images(tutorial: Path) -> np.ndarray:
+    """The first 200 events of the tutorial ``cat.rtdc``: real RGB 32 x 32 images."""
+    with open_rtdc(tutorial / "data" / "train" / "cat.rtdc") as rtdc:
+        images = rtdc.images(slice(0, 200))
+    images = images.reshape(200, 32, 32, -1)
+    images.setflags(write=False)
+    return images
 
 
 @pytest.fixture()

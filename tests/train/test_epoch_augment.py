@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from aid.augment import AugmentConfig
-from aid.data.rtdc import open_rtdc
 from aid.data.sampling import Sample
 from aid.train.epoch_augment import RunAugmentation, loader_threads, stage_chunk
 
 
-@pytest.fixture(scope="module")
-def sample(tutorial: Path) -> Sample:
+@pytest.fixture()
+def sample(cat_images: np.ndarray) -> Sample:
     """120 real RGB 32 x 32 tutorial images with labels 0..119."""
-    with open_rtdc(tutorial / "data" / "train" / "cat.rtdc") as rtdc:
-        images = rtdc.images(slice(0, 120)).reshape(120, 32, 32, -1)
+    images = cat_images[:120]
     return Sample(images, np.arange(120), np.zeros((120, 2), dtype=np.int64))
 
 

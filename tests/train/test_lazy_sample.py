@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from aid.augment import AugmentConfig
 from aid.augment.pipeline import apply_affine, apply_intensity
 from aid.data.preprocess import Preprocessing
-from aid.data.rtdc import open_rtdc
 from aid.train.dataset import EpochDataset
 from aid.train.epoch_augment import affine_stage, intensity_stage, stage_chunk
 from aid.train.lazy_sample import ArraySource, LazyStage
@@ -21,14 +19,6 @@ from aid.zoo_registry import build_model
 
 #: Every intensity operation on, so a chunk's result depends on its generator.
 INTENSITY = AugmentConfig(gauss_blur_on=True, motion_blur_on=True)
-
-
-@pytest.fixture(scope="module")
-def cells(tutorial: Path) -> np.ndarray:
-    """200 real RGB 32 x 32 images (tutorial ``cat.rtdc``) and 200 labels."""
-    with open_rtdc(tutorial / "data" / "train" / "cat.rtdc") as rtdc:
-        images = rtdc.images(slice(0, 200))
-    return images.reshape(200, 32, 32, -1)
 
 
 class CountingIntensity:
@@ -58,21 +48,23 @@ def stage_of(images: np.ndarray, fn, chunk: int = 32, order=None) -> LazyStage:
     )
 
 
-def test_chunk_is_the_seeded_augmentation_of_its_rows(cells):
-    stage = stage_of(cells, lambda part, rng: apply_intensity(part, INTENSITY, rng))
+def test_chunk_is_the_seeded_augmentation_of_its_rows(cat_images):
+    stage = stage_of(
+        cat_images, lambda part, rng: apply_intensity(part, INTENSITY, rng)
+    )
     got = stage.take(slice(64, 96))  # chunk 2
     seed = np.random.SeedSequence([7, 1], spawn_key=(2,))
     expected = apply_intensity(
-        cells[64:96], INTENSITY, np.random.Generator(np.random.PCG64(seed))
+        cat_images[64:96], INTENSITY, np.random.Generator(np.random.PCG64(seed))
     )
     np.testing.assert_array_equal(got, expected)
-    assert not np.array_equal(got, cells[64:96])  # really augmented
+    assert not np.array_equal(got, cat_images[64:96])  # really augmented
 
 
-def test_result_does_not_depend_on_access_order_or_threads(cells):
-    in_order = stage_of(cells, CountingIntensity()).compute_all().copy()
+def test_result_does_not_depend_on_access_order_or_threads(cat_images):
+    in_order = stage_of(cat_images, CountingIntensity()).compute_all().copy()
     counting = CountingIntensity()
-    shuffled = stage_of(cells, counting)
+    shuffled = stage_of(cat_images, counting)
     batches = np.random.default_rng(3).permutation(200).reshape(20, 10)
     with ThreadPoolExecutor(4) as pool:
         parts = list(pool.map(shuffled.take, batches))
@@ -82,7 +74,7 @@ def test_result_does_not_depend_on_access_order_or_threads(cells):
     assert shuffled.complete
 
 
-def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cells):
+def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cat_images):
     release, first_started = threading.Event(), threading.Event()
 
     def gated(part, rng):
@@ -91,7 +83,7 @@ def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cells):
             assert release.wait(10)
         return apply_intensity(part, INTENSITY, rng)
 
-    stage = stage_of(cells, gated)
+    stage = stage_of(cat_images, gated)
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(stage.take, slice(0, 10))
         assert first_started.wait(10)
@@ -106,27 +98,27 @@ def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cells):
         assert second.result().shape == (10, 32, 32, 3)
 
 
-def test_nothing_is_computed_before_it_is_asked_for(cells):
+def test_nothing_is_computed_before_it_is_asked_for(cat_images):
     counting = CountingIntensity()
-    stage = stage_of(cells, counting)
+    stage = stage_of(cat_images, counting)
     assert counting.calls == 0 and not stage.complete
     stage.take(np.array([5, 40]))  # rows in chunks 0 and 1
     assert counting.calls == 2 and not stage.complete
 
 
-def test_order_reads_source_rows_and_bad_order_is_refused(cells):
+def test_order_reads_source_rows_and_bad_order_is_refused(cat_images):
     order = np.random.default_rng(0).permutation(200)
-    stage = stage_of(cells, lambda part, rng: part, order=order)
-    np.testing.assert_array_equal(stage.compute_all(), cells[order])
+    stage = stage_of(cat_images, lambda part, rng: part, order=order)
+    np.testing.assert_array_equal(stage.compute_all(), cat_images[order])
     with pytest.raises(ValueError, match="one entry per source row"):
-        stage_of(cells, lambda part, rng: part, order=order[:10])
+        stage_of(cat_images, lambda part, rng: part, order=order[:10])
 
 
-def test_affine_then_intensity_stages_match_the_augmentation(cells):
+def test_affine_then_intensity_stages_match_the_augmentation(cat_images):
     config = AugmentConfig(rotation=20, hflip=True)
     labels = np.arange(200)
     warped, shuffled_labels = affine_stage(
-        cells,
+        cat_images,
         labels,
         config,
         24,
@@ -142,17 +134,17 @@ def test_affine_then_intensity_stages_match_the_augmentation(cells):
     rows = stage_chunk(200, 24 * 24 * 3, 50)
     assert rows % 50 == 0  # whole batches
     first = slice(0, min(rows, 200))
-    expected = apply_affine(cells[order[first]], config, chunk0, 24)
+    expected = apply_affine(cat_images[order[first]], config, chunk0, 24)
     np.testing.assert_array_equal(warped.take(first), expected)
     final = intensity_stage(warped, config, seed=[1, 1], batch_size=50)
     assert final.take(slice(0, 50)).shape == (50, 24, 24, 3)
     assert final.compute_all().dtype == np.uint8 and warped.complete
 
 
-def test_training_augments_batches_on_loader_threads(cells):
+def test_training_augments_batches_on_loader_threads(cat_images):
     """A real fit pulls the batches (each chunk once) through loader threads."""
     counting = CountingIntensity()
-    stage = stage_of(cells, counting, chunk=5)
+    stage = stage_of(cat_images, counting, chunk=5)
     prep = Preprocessing(input_size=32, color_mode="rgb")
     data = EpochDataset(
         stage, np.arange(200) % 2, 2, prep, 5, np.random.default_rng(0), workers=2
@@ -164,8 +156,8 @@ def test_training_augments_batches_on_loader_threads(cells):
     assert counting.threads - {threading.get_ident()}  # not only fit's own thread
 
 
-def test_later_keras_epochs_reuse_the_augmented_images(cells):
-    stage = stage_of(cells, CountingIntensity())
+def test_later_keras_epochs_reuse_the_augmented_images(cat_images):
+    stage = stage_of(cat_images, CountingIntensity())
     prep = Preprocessing(input_size=32, color_mode="rgb")
     data = EpochDataset(
         stage, np.zeros(200, int), 2, prep, 50, np.random.default_rng(0)
@@ -184,7 +176,7 @@ def test_later_keras_epochs_reuse_the_augmented_images(cells):
     )
 
 
-def test_every_keras_epoch_serves_each_image_once(cells):
+def test_every_keras_epoch_serves_each_image_once(cat_images):
     """Each Keras epoch reads every row once (its order is set between epochs)."""
     epochs: list[dict[int, np.ndarray]] = [{}]  # reads before the first epoch first
     lock = threading.Lock()
@@ -202,7 +194,7 @@ def test_every_keras_epoch_serves_each_image_once(cells):
                 epochs.append({})
             super().on_epoch_begin()
 
-    stage = stage_of(cells[:120], CountingIntensity(), chunk=10)
+    stage = stage_of(cat_images[:120], CountingIntensity(), chunk=10)
     prep = Preprocessing(input_size=32, color_mode="rgb")
     data = Recording(
         stage, np.arange(120), 120, prep, 10, np.random.default_rng(0), workers=2
