@@ -65,7 +65,15 @@ def affine_stage(
 
     ``config`` is fixed for the stage's life (an affine change applies at the next
     refresh); ``rng`` draws the order.
+
+    Raises
+    ------
+    PreprocessError
+        If the images are not a uint8/uint16 batch or are smaller than
+        ``out_size`` (here, not later on a loader thread).
     """
+    ops.check_images(images)
+    ops.crop_offset(images.shape[1], images.shape[2], out_size)
     order = rng.permutation(len(images))
     shape = (*ops.out_hw(out_size), images.shape[-1])
     stage = LazyStage(

@@ -7,6 +7,7 @@ import pytest
 
 from aid.augment import AugmentConfig
 from aid.data.sampling import Sample
+from aid.errors import PreprocessError
 from aid.train.epoch_augment import RunAugmentation, loader_threads, stage_chunk
 
 
@@ -62,3 +63,18 @@ def test_stage_chunks_are_whole_batches_of_about_the_augmenters_chunk():
         chunk = stage_chunk(rows, values, batch)
         assert chunk % batch == 0 and chunk >= batch
         assert abs(chunk - chunk_size(rows, values)) <= batch / 2 or chunk == batch
+
+
+def test_bad_sample_is_refused_before_anything_is_computed(sample):
+    config = AugmentConfig(rotation=20)
+    run = RunAugmentation()
+    with pytest.raises(PreprocessError, match="larger than the images"):
+        run.epoch_sample(0, config, 40, run_seed=0, batch_size=20, draw=lambda: sample)
+    floats = Sample(sample.images.astype(np.float32), sample.labels, sample.sources)
+    with pytest.raises(PreprocessError, match="uint8 or uint16"):
+        run.epoch_sample(0, config, 28, run_seed=0, batch_size=20, draw=lambda: floats)
+    # nothing was kept: the next epoch draws a fresh sample
+    stage, _ = run.epoch_sample(
+        1, config, 28, run_seed=0, batch_size=20, draw=lambda: sample
+    )
+    assert stage.compute_all().shape == (120, 28, 28, 3)
