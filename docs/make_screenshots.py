@@ -12,7 +12,8 @@ Run ``QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py``
 ``train_optimisation``
     training options, schedule preview and a learning-rate finder result;
 ``train``
-    a finished 12-epoch run: curves and a learning rate lowered live at epoch 5;
+    a finished 12-epoch run: curves and a learning rate lowered live (asked for
+    when epoch 5 ended; applied at the next boundary the run had not passed, 7);
 ``history``
     that run plotted with a rolling median and its best checkpoint selected;
 ``assess`` / ``assess_roc``
