@@ -6,7 +6,9 @@ so no prefetching can cross an epoch boundary. The images come from a
 :class:`~aid.train.lazy_sample.LazyStage`: a batch's augmentation runs when the
 batch is requested, on the loader's worker threads, while the model trains on
 earlier batches. Images stay uint8 until then; normalisation happens per batch,
-which keeps the memory of a large sample at one byte per pixel.
+which keeps the memory of a large sample at one byte per pixel. Every batch
+re-asserts :func:`~aid.train.allocator.keep_freed_memory`, which stops the
+loader's arrays from coming fresh (page-faulted) from the system each time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from aid.data.preprocess import Preprocessing, normalize
 from aid.data.table import DatasetTable
+from aid.train.allocator import keep_freed_memory
 from aid.train.lazy_sample import RowSource
 
 
@@ -81,6 +84,7 @@ class EpochDataset(keras.utils.PyDataset):
         return max(1, math.ceil(len(self.labels) / self.batch_size))
 
     def __getitem__(self, index: int) -> tuple[Any, ...]:
+        keep_freed_memory()  # TensorFlow's loader resets it; see aid.train.allocator
         part = slice(index * self.batch_size, (index + 1) * self.batch_size)
         rows = part if self._order is None else self._order[part]
         x = normalize(self.images.take(rows), self.prep)
