@@ -14,11 +14,14 @@ from aid.augment.arrays import check_images, level_scale, max_value
 from aid.augment.config import FloatRange
 from aid.augment.noise import add_gaussian_noise, noise_rows
 
-#: Float work runs in blocks of at most this many values (4 MiB as float32), which
-#: bounds the temporaries of a large batch. A pipeline chunk is one block: smaller
-#: blocks (30,000 values) were slower, most with two threads (each NumPy call
-#: hands the interpreter lock over; 32x32 RGB: 21,000 vs 36,600 images/s).
-BLOCK_VALUES = 1 << 20
+#: Float work runs in blocks of at most this many values (1 MiB as float32), which
+#: bounds the temporaries of a large batch. Small blocks (30,000 values) were slow,
+#: most with two threads (each NumPy call hands the interpreter lock over; 32x32
+#: RGB: 21,000 vs 36,600 images/s). 2**18 values ran as fast as 2**20 (interleaved
+#: medians, ``bench/augment.py`` cases) and keeps an operation's temporaries within
+#: the heap memory the training loader keeps (:mod:`aid.train.allocator`): page
+#: faults in ``bench/augment_overlap.py`` 0.95 M -> 0.45 M.
+BLOCK_VALUES = 1 << 18
 #: Images of at least this many values get one OpenCV call each instead.
 LARGE_IMAGE = 4096
 

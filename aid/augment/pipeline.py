@@ -6,10 +6,10 @@ with noise. Work is split into chunks (their size depends only on the batch
 shape), each augmented by :func:`augment_chunk`, on a thread pool; each chunk
 draws from its own generator spawned from the augmenter's ``SeedSequence``, so a
 seed gives the same images for any number of threads. An augmenter serves one
-caller at a time. Chunks are large and their float work is one block, so a chunk
-is few OpenCV/NumPy calls, each releasing the interpreter lock for long: two
-threads do 1.5-1.9x the work of one on the 2-core development machine (with many
-small calls, 1.0x; ``bench/augment.py``).
+caller at a time. Chunks are large and their float work runs in a few large
+blocks, so a chunk is few OpenCV/NumPy calls, each releasing the interpreter lock
+for long: two threads do 1.5-1.9x the work of one on the 2-core development
+machine (with many small calls, 1.0x; ``bench/augment.py``).
 """
 
 from __future__ import annotations
