@@ -21,6 +21,12 @@
 #       openpyxl platformdirs scikit-learn matplotlib
 # (the whole dependency closure lands there; what is already installed is skipped).
 #
+# With --augment instead of CIFAR_ZIP it measures issue 4's GPU case instead:
+# bench/augment.py (images/s with one thread and with all the host's cores) and
+# bench/augment_overlap.py (augmentation's share of a LeNet5 epoch trained on the
+# accelerator); further options go to augment_overlap.py:
+#   bash bench/gpu_check.sh --augment .whl --images 65536 --repeats 3
+#
 # Examples (options after the two folders go to bench/gpu_check.py):
 #   bash bench/gpu_check.sh build/cifar10-train-jpg.zip .whl --epochs 12
 #   bash bench/gpu_check.sh build/cifar10-train-jpg.zip .whl \
@@ -29,7 +35,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
-ZIP="${1:?usage: gpu_check.sh CIFAR_ZIP [WHEELS_DIR] [options]}"
+ZIP="${1:?usage: gpu_check.sh CIFAR_ZIP|--augment [WHEELS_DIR] [options]}"
 shift
 WHEELS="$REPO/.whl"
 if [[ $# -gt 0 && "$1" != --* ]]; then
@@ -60,4 +66,8 @@ fi
 
 export KERAS_BACKEND="${KERAS_BACKEND:-jax}"
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"
+if [[ "$ZIP" == --augment ]]; then
+    "$PYTHON" "$HERE/augment.py" --json --no-models
+    exec "$PYTHON" "$HERE/augment_overlap.py" --json "$@"
+fi
 exec "$PYTHON" "$HERE/gpu_check.py" "$ZIP" "$@"
