@@ -76,15 +76,8 @@ def affine_stage(
     ops.crop_offset(images.shape[1], images.shape[2], out_size)
     order = rng.permutation(len(images))
     shape = (*ops.out_hw(out_size), images.shape[-1])
-    stage = LazyStage(
-        ArraySource(images),
-        chunk_function("affine", config, out_size),
-        shape=shape,
-        dtype=images.dtype,
-        seed=seed,
-        chunk=stage_chunk(len(images), int(np.prod(shape)), batch_size),
-        order=order,
-    )
+    source = ArraySource(images)
+    stage = _stage(source, "affine", config, out_size, shape, seed, batch_size, order)
     return stage, np.asarray(labels)[order]
 
 
@@ -98,13 +91,27 @@ def intensity_stage(
 ) -> LazyStage:
     """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``)."""
     shape = warped.row_shape
+    return _stage(warped, "intensity", config, None, shape, seed, batch_size, order)
+
+
+def _stage(
+    source: ArraySource | LazyStage,
+    mode: ChunkMode,
+    config: AugmentConfig,
+    out_size: int | tuple[int, int] | None,
+    shape: tuple[int, ...],
+    seed: int | list[int],
+    batch_size: int,
+    order: np.ndarray | None,
+) -> LazyStage:
+    """Make a lazy stage applying ``mode`` to ``source`` in chunks of whole batches."""
     return LazyStage(
-        warped,
-        chunk_function("intensity", config, None),
+        source,
+        chunk_function(mode, config, out_size),
         shape=shape,
-        dtype=warped.dtype,
+        dtype=source.dtype,
         seed=seed,
-        chunk=stage_chunk(len(warped), int(np.prod(shape)), batch_size),
+        chunk=stage_chunk(len(source), int(np.prod(shape)), batch_size),
         order=order,
     )
 

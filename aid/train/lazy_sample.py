@@ -45,6 +45,11 @@ class ArraySource:
     def __len__(self) -> int:
         return len(self.images)
 
+    @property
+    def dtype(self) -> np.dtype:
+        """Pixel type of the rows."""
+        return self.images.dtype
+
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
         """Return the given rows (a view for a slice)."""
         return self.images[rows]
