@@ -6,9 +6,9 @@ import platform
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 from malloc_probe import (  # tests/train (pytest puts it on sys.path)
     ARRAY_BYTES,
@@ -17,11 +17,8 @@ from malloc_probe import (  # tests/train (pytest puts it on sys.path)
     tensorflow_like_reset,
 )
 
-from aid.data.preprocess import Preprocessing
 from aid.train import allocator
-from aid.train.dataset import EpochDataset
-from aid.train.lazy_sample import ArraySource
-from aid.zoo_registry import build_model
+from aid.train.run import run_training
 
 glibc_only = pytest.mark.skipif(
     mallinfo2 is None or allocator._glibc_mallopt() is None,
@@ -59,27 +56,17 @@ def test_keep_freed_memory_reuses_arrays_instead_of_fresh_pages():
 
 
 @glibc_only
-def test_training_keeps_freed_memory_after_tensorflow_resets_it():
-    """A real fit through the loader ends with the tuning in force.
+def test_training_keeps_freed_memory_after_tensorflow_resets_it(
+    tiny_table, tiny_cfg, tmp_path
+):
+    """A real training run (tutorial files) ends with the tuning in force.
 
     TensorFlow resets malloc when its first generator dataset is made, after Keras
     has read the first batches; the second epoch's batches come after that.
     """
     tensorflow_like_reset()  # as an earlier fit of this process may have left it
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(64, 16, 16, 1), dtype=np.uint8)
-    data = EpochDataset(
-        ArraySource(images),
-        np.arange(64) % 2,
-        2,
-        Preprocessing(input_size=16, color_mode="gray"),
-        16,
-        rng,
-        workers=2,
-    )
-    model = build_model("TinyCNN", (16, 16, 1), 2)
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
-    model.fit(data, epochs=2, verbose=0)
+    result = run_training(replace(tiny_cfg, epochs=2), tiny_table, run_dir=tmp_path)
+    assert result.status == "completed"
     mapped, given_back = array_life()
     assert mapped == 0 and given_back == 0
 
