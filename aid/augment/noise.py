@@ -70,20 +70,16 @@ def noise_rows(
     return [table[start : start + per_image] for start in starts]
 
 
-def add_gaussian_noise(
-    values: np.ndarray, rng: np.random.Generator, mean: float, std: float
-) -> None:
-    """Add N(mean, std) noise to float32 ``values`` ``(N, ...)`` in place.
+def gaussian_noise(
+    rng: np.random.Generator, n: int, per_image: int, mean: float, std: float
+) -> np.ndarray:
+    """N(mean, std) float32 noise ``(n, per_image)``, a fresh array.
 
-    Each of the N images gets its own random window of the table, gathered in
-    one step (best for small images; large ones use :func:`noise_rows`).
+    Each image gets its own random window of the table, gathered in one step
+    (best for small images; large ones use :func:`noise_rows` directly).
     """
-    n = len(values)
-    flat = values.reshape(n, -1)
-    per_image = flat.shape[1]
     if per_image > MAX_WINDOW:
-        flat += np.stack(noise_rows(rng, n, per_image, mean, std))
-        return
+        return np.stack(noise_rows(rng, n, per_image, mean, std))
     table = _noise_table(float(mean), float(std))
     windows = as_strided(
         table,
@@ -91,4 +87,4 @@ def add_gaussian_noise(
         strides=(table.itemsize, table.itemsize),
         writeable=False,
     )
-    flat += windows[rng.integers(0, len(windows), size=n)]
+    return windows[rng.integers(0, len(windows), size=n)]

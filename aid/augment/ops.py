@@ -21,6 +21,7 @@ from aid.augment.blur import motion_blur_kernel as motion_blur_kernel
 from aid.augment.config import AugmentConfig
 from aid.augment.intensity import brightness_noise as brightness_noise
 from aid.augment.intensity import contrast as contrast
+from aid.augment.intensity import contrast_terms as contrast_terms
 from aid.augment.intensity import linear_intensity as linear_intensity
 from aid.augment.intensity import round_to_dtype as round_to_dtype
 from aid.augment.intensity import saturation_hue as saturation_hue

@@ -68,15 +68,20 @@ def apply_intensity(
 ) -> np.ndarray:
     """Apply contrast, saturation/hue, blurs, brightness and noise as ``cfg`` says."""
     out = ops.check_images(images)
-    if cfg.contrast_on:
-        out = ops.contrast(out, cfg.contrast_range, rng)
+    terms = (
+        ops.contrast_terms(out, cfg.contrast_range, rng) if cfg.contrast_on else None
+    )
     if cfg.saturation_on or cfg.hue_on:
+        # Contrast joins the colour change's float pass: one rounding, not two.
         out = ops.saturation_hue(
             out,
             rng,
             saturation_range=cfg.saturation_range if cfg.saturation_on else None,
             hue_delta=cfg.hue_delta if cfg.hue_on else None,
+            before=terms,
         )
+    elif terms is not None:
+        out = ops.linear_intensity(out, *terms)
     if cfg.avg_blur_on:
         out = ops.average_blur(out, cfg.avg_blur_kernel, rng)
     if cfg.gauss_blur_on:

@@ -151,3 +151,32 @@ def test_kernel_taller_than_the_image(make_images, rng):
     for image, result in zip(images, out, strict=True):
         expected = cv2.GaussianBlur(image, (9, 9), 0)[..., None]
         np.testing.assert_array_equal(result, expected)
+
+
+def test_saturation_is_at_most_full(rng):
+    # S = 150/200 = 0.75, three times that is capped at 1: the smallest channel
+    # goes to 0, value (200) and hue (mid channel a third of the way) are kept.
+    pixel = np.array([200, 100, 50], dtype=np.uint8)
+    images = np.broadcast_to(pixel, (5, 4, 4, 3)).copy()
+    out = ops.saturation_hue(images, rng, saturation_range=(3.0, 3.0))
+    np.testing.assert_array_equal(out, np.broadcast_to([200, 67, 0], out.shape))
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_contrast_before_colour_change_is_applied_and_saturated(
+    make_images, rng, channels
+):
+    images = make_images(20, 8, 8, channels)
+    terms = (np.full(20, 1.5), np.full(20, -64.0))  # contrast 1.5 about 128
+    out = ops.saturation_hue(images, rng, (1.0, 1.0), 0.0, before=terms)
+    exact = 1.5 * images.astype(float) - 64
+    expected = np.clip(np.rint(exact), 0, 255)
+    # One rounding, after the float HSV round trip: only exact ties (odd pixel
+    # values give x.5) may round either way.
+    difference = np.abs(out - expected)
+    ties = exact % 1 == 0.5
+    assert difference.max() <= 1
+    assert not difference[~ties].any()
+    # Saturated, not wrapped (both ends are reached by many pixels).
+    assert np.all(out[exact <= 0] == 0) and (exact <= 0).sum() > 100
+    assert np.all(out[exact >= 255] == 255) and (exact >= 255).sum() > 100
