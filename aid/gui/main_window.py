@@ -321,8 +321,8 @@ class MainWindow(QMainWindow):
             )
             QApplication.processEvents()
         self.training.shutdown()
-        self.data.tasks.cancel_all()
-        self.tasks.cancel_all()
+        self.data.tasks.close()
+        self.tasks.close()
         from dataclasses import replace
 
         self.settings = replace(

@@ -105,6 +105,27 @@ def test_augmentation_preview_shows_examples_of_the_data(
     assert "8 random training images" in section.preview_note.text()
 
 
+def test_a_preview_asked_for_after_close_starts_no_thread(
+    main_window, qtbot, tiny_table
+):
+    """The preview timer may fire while the window closes: no thread may start then.
+
+    A thread started after close would still run when the window is deleted,
+    and Qt aborts the process when a running QThread is destroyed.
+    """
+    main_window.data.model.set_table(tiny_table)
+    main_window.close()
+    runners = (main_window.training.tasks, main_window.tasks, main_window.data.tasks)
+    qtbot.waitUntil(lambda: not any(runner.busy for runner in runners))
+    ran = []
+    for runner in runners:
+        runner.start(lambda progress, cancelled: ran.append(1))
+    main_window.train_panel.augment_preview_requested.emit()
+    assert not any(runner.busy for runner in runners)
+    qtbot.wait(300)  # past the preview timer's 250 ms
+    assert not any(runner.busy for runner in runners) and ran == []
+
+
 @pytest.mark.slow
 def test_lr_finder_plots_and_sets_the_rate(main_window, qtbot, tiny_table, tiny_config):
     main_window.data.model.set_table(tiny_table)

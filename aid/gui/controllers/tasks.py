@@ -87,6 +87,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._running: dict[TaskWorker, QThread] = {}
+        self._closed = False
 
     def start(
         self,
@@ -97,9 +98,16 @@ class TaskRunner(QObject):
         on_progress: Callable[[int, int], None] | None = None,
         on_finished: Callable[[], None] | None = None,
     ) -> TaskWorker:
-        """Run ``func`` in a new thread; callbacks run on the GUI thread."""
-        thread = QThread(self)
+        """Run ``func`` in a new thread; callbacks run on the GUI thread.
+
+        After :meth:`close` nothing runs: the worker is returned unstarted (a
+        timer that fires while the window closes must not start a thread that
+        the window's deletion would then destroy while it runs).
+        """
         worker = TaskWorker(func)
+        if self._closed:
+            return worker
+        thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         if on_success is not None:
@@ -129,7 +137,12 @@ class TaskRunner(QObject):
         return bool(self._running)
 
     def cancel_all(self, wait_ms: int = 30_000) -> None:
-        """Cancel every task and wait for the threads to end (used on close)."""
+        """Cancel every task and wait for the threads to end."""
         for worker, thread in list(self._running.items()):
             worker.cancel()
             thread.wait(wait_ms)
+
+    def close(self, wait_ms: int = 30_000) -> None:
+        """Cancel every task, wait for it, and start none from now on (window close)."""
+        self._closed = True
+        self.cancel_all(wait_ms)

@@ -270,4 +270,4 @@ class TrainTabController(QObject):
             job.stop_and_wait(timeout_ms)
         for watcher in self.watchers:
             watcher.stop_polling()
-        self.tasks.cancel_all()
+        self.tasks.close()
