@@ -14,6 +14,10 @@ share prints lines ``{"case": ..., "model": ..., "train_images_per_s": ...,
 
 Reference (AIDeveloper's own OpenCV functions, one thread): 23,000 images/s
 (32x32 gray), 15,000 (32x32 RGB), 4,600 (80x250 gray). Goal: 3x that per thread.
+With one thread, the same operations done one OpenCV call per image and step
+(``bench/per_image_baseline.py``, AIDeveloper's way) are also timed in this
+process, and the speed-up over them is printed (``baseline_images_per_cpu_s``
+in JSON): a ratio that does not depend on the machine's speed or load.
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from aid.augment import AugmentConfig, Augmenter
+
+sys.path.insert(0, str(Path(__file__).parent))
+from per_image_baseline import augment_per_image  # noqa: E402
 
 CASES: dict[str, tuple[int, int, int]] = {
     "32x32_gray": (32, 32, 1),
@@ -67,6 +76,20 @@ def images_per_second(
     return len(images) / best_wall, len(images) / best_cpu
 
 
+def baseline_images_per_cpu_second(
+    images: np.ndarray, repeats: int, config: AugmentConfig = FULL
+) -> float:
+    """Best-of-``repeats`` images per CPU second of the per-image baseline."""
+    rng = np.random.default_rng(0)
+    augment_per_image(images[:256], config, rng)  # warm up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        augment_per_image(images, config, rng)
+        best = min(best, time.process_time() - start)
+    return len(images) / best
+
+
 def train_images_per_second(model_name: str, shape: tuple[int, int, int]) -> float:
     """Images/s of ``train_on_batch`` (batch 128) for a zoo model on this CPU."""
     from aid.zoo_registry import build_model
@@ -105,16 +128,27 @@ def main() -> None:
             config = AugmentConfig() if args.defaults else FULL
             rate, cpu_rate = images_per_second(images, threads, args.repeats, config)
             rates[case, threads] = rate
+            baseline = None
+            if threads == 1:
+                baseline = baseline_images_per_cpu_second(images, args.repeats, config)
             if args.json:
                 record = {"case": case, "threads": threads, "images_per_s": round(rate)}
                 record["images_per_cpu_s"] = round(cpu_rate)
+                if baseline is not None:
+                    record["baseline_images_per_cpu_s"] = round(baseline)
                 print(json.dumps(record))
             else:
                 ratio = cpu_rate / REFERENCE_PER_THREAD[case]
-                print(
+                line = (
                     f"{case:12s} threads={threads:2d} {rate:9,.0f} images/s, "
-                    f"{cpu_rate:9,.0f} per CPU second ({ratio:.1f}x AIDeveloper)"
+                    f"{cpu_rate:9,.0f} per CPU second ({ratio:.1f}x AIDeveloper"
                 )
+                if baseline is not None:
+                    line += (
+                        f"; per-image loop here {baseline:,.0f}, "
+                        f"{cpu_rate / baseline:.1f}x that"
+                    )
+                print(line + ")")
     if args.no_models:
         return
     for case in ("32x32_gray", "32x32_rgb"):
