@@ -20,7 +20,8 @@ Run ``QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py``
     AIDeveloper's tutorial model on the tutorial validation files: a clicked
     confusion-matrix cell with its images, and the ROC curves;
 ``classify_export``
-    the tutorial model applied to the test files and exported to ONNX.
+    the tutorial model applied to the test files with a sorting threshold
+    (cats at p > 0.9) and exported to ONNX.
 
 ``--only NAME[,NAME]`` re-shoots some scenes (``data``, ``train``,
 ``results``); a full run also deletes PNG files it no longer makes.
@@ -175,7 +176,7 @@ def shoot_results(app, window, shot: Shooter, run_dir: Path) -> None:
     assess.start()
     wait_for(app, lambda: assess.outcome is not None and not assess.busy)
     window.tabs.setCurrentWidget(assess.panel)
-    assess.panel.set_threshold(0.7, class_index=1)
+    assess.panel.sorting.set_threshold(0.7, class_index=1)
     assess.panel.request_cell(1, 0)  # cats taken for cars: the interesting cell
     wait_for(app, lambda: assess.panel.shown_cell is not None)
     shot("assess")
@@ -190,6 +191,8 @@ def shoot_results(app, window, shot: Shooter, run_dir: Path) -> None:
     tab.panel.out_edit.setText(str(out / "predictions.csv"))
     tab.panel.copies_edit.setText(str(out / "copies"))
     tab.panel.copies_check.setChecked(True)
+    wait_for(app, lambda: tab.panel.sorting.class_combo.count() == 2)
+    tab.panel.sorting.set_threshold(0.9, class_index=1)  # sort cats at p > 0.9
     tab.classify(tab.panel.classify_request())
     wait_for(app, lambda: not tab.busy)
     tab.panel.export_edit.setText(str(out / "M01_AutoCat_128.onnx"))

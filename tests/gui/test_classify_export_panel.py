@@ -49,6 +49,24 @@ def test_classify_writes_csv_and_rtdc_copies(qtbot, tab, tutorial, tmp_path):
     ]
 
 
+
+def test_classify_with_a_sorting_threshold(qtbot, tab, tutorial, tmp_path):
+    """The model's classes fill the sorting control; its rule reaches the results."""
+    panel, controller = tab
+    qtbot.waitUntil(lambda: panel.sorting.class_combo.count() == 2, timeout=TIMEOUT_MS)
+    assert panel.sorting.isEnabled()
+    assert panel.sorting.class_combo.itemText(1) == "cat"
+    panel.sorting.set_threshold(0.95, class_index=1)  # cat only when p(cat) > 0.95
+    panel.add_inputs([str(tutorial / "data" / "validation" / "cat.rtdc")])
+    panel.out_edit.setText(str(tmp_path / "sorted.csv"))
+    with qtbot.waitSignal(controller.classified, timeout=TIMEOUT_MS):
+        panel.classify_button.click()
+    with open(tmp_path / "sorted.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    sure = [float(row["score_cat"]) > 0.95 for row in rows]
+    assert [row["predicted_name"] == "cat" for row in rows] == sure
+    assert 0 < sum(sure) < 186  # fewer than the 186 cats of the plain argmax
+
 def test_classify_converts_an_image_folder(qtbot, tab, image_class_folder, tmp_path):
     panel, controller = tab
     panel.add_inputs([str(image_class_folder)])

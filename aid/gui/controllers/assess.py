@@ -55,9 +55,15 @@ class CellImages:
 
 
 def show_model_info(
-    tasks: TaskRunner, picker: ModelPicker, on_error: Callable[[str], None]
+    tasks: TaskRunner,
+    picker: ModelPicker,
+    on_error: Callable[[str], None],
+    on_meta: Callable[[Any], None] | None = None,
 ) -> None:
-    """Read the metadata of the picker's model in a thread and show one line of it."""
+    """Read the metadata of the picker's model in a thread and show one line of it.
+
+    ``on_meta`` also gets the metadata (:class:`aid.modelfile.meta.ModelMeta`).
+    """
     from aid.modelfile.io import read_meta
 
     path = picker.path
@@ -68,9 +74,14 @@ def show_model_info(
         picker.set_info("cannot read this model")
         on_error(message)
 
+    def read(meta) -> None:
+        picker.set_info(describe_meta(meta))
+        if on_meta is not None:
+            on_meta(meta)
+
     tasks.start(
-        lambda progress, cancelled: describe_meta(read_meta(path)),
-        on_success=picker.set_info,
+        lambda progress, cancelled: read_meta(path),
+        on_success=read,
         on_error=failed,
     )
 

@@ -26,6 +26,10 @@ class ClassifyRequest:
     inputs: tuple[str, ...]
     out: str
     rtdc_dir: str | None = None
+    #: AIDeveloper's sorting rule: ``threshold`` on class ``sorting_class``
+    #: (``None``: each event gets its most likely class).
+    sorting_class: int = 0
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ def run_classify(request: ClassifyRequest, progress, cancelled):
         paths,
         request.out,
         rtdc_copy_dir=request.rtdc_dir,
+        sorting_class=request.sorting_class,
+        threshold=request.threshold,
         progress=progress,
         cancel=cancelled,
     )
@@ -95,7 +101,10 @@ class ClassifyExportController(PanelJobs):
         panel.cancel_requested.connect(self.cancel)
         panel.model_picker.path_changed.connect(
             lambda _path: show_model_info(
-                self.tasks, panel.model_picker, self.error.emit
+                self.tasks,
+                panel.model_picker,
+                self.error.emit,
+                on_meta=lambda meta: panel.set_classes(meta.class_names),
             )
         )
 

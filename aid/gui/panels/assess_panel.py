@@ -20,7 +20,6 @@ from PyQt5.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSlider,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -34,10 +33,9 @@ from aid.gui.qmodels.metrics_model import MetricsModel, SortingModel
 from aid.gui.widgets.image_grid import ImageGrid
 from aid.gui.widgets.model_picker import ModelPicker
 from aid.gui.widgets.progress_row import ProgressRow
+from aid.gui.widgets.sorting_control import SortingControl
 
 DATA_TAB_CHOICE = "Validation and test files of the Data tab"
-#: Slider steps between threshold 0 and 1.
-SLIDER_STEPS = 1000
 
 
 def _button(text: str, tip: str, slot) -> QPushButton:
@@ -141,28 +139,8 @@ class AssessPanel(QWidget):
             "events of that true class) instead of counts."
         )
         self.percent_check.toggled.connect(self.confusion_model.set_percent)
-        self.class_combo = QComboBox()
-        self.class_combo.setToolTip(
-            "The class you want to sort out (class of interest): "
-            "the threshold and the sorting measures refer to it."
-        )
-        self.class_combo.currentIndexChanged.connect(self._on_threshold_input_changed)
-        self.threshold_check = QCheckBox("Use a threshold")
-        self.threshold_check.setToolTip(
-            "Off: each event gets its most likely class. On: an event counts as the "
-            "class of interest only when its probability is above the threshold."
-        )
-        self.threshold_check.toggled.connect(self._on_threshold_input_changed)
-        self.threshold_slider = QSlider(Qt.Horizontal)
-        self.threshold_slider.setRange(0, SLIDER_STEPS)
-        self.threshold_slider.setValue(SLIDER_STEPS // 2)
-        self.threshold_slider.setToolTip(
-            "Probability the class of interest needs. Higher: "
-            "purer sorted sample, but fewer of its events."
-        )
-        self.threshold_slider.valueChanged.connect(self._on_threshold_input_changed)
-        self.threshold_label = QLabel("0.500")
-        self.threshold_label.setMinimumWidth(40)
+        self.sorting = SortingControl()
+        self.sorting.changed.connect(self.threshold_changed)
         self.gradcam_check = QCheckBox("Show where the model looks (Grad-CAM)")
         self.gradcam_check.setToolTip(
             "Colour the image regions that speak most for the "
@@ -200,12 +178,7 @@ class AssessPanel(QWidget):
         matrix.addWidget(self.confusion_view, 1)
         matrix.addWidget(self.percent_check)
         threshold_box = QGroupBox("Sorting")
-        threshold = QHBoxLayout(threshold_box)
-        threshold.addWidget(QLabel("Class of interest:"))
-        threshold.addWidget(self.class_combo)
-        threshold.addWidget(self.threshold_check)
-        threshold.addWidget(self.threshold_slider, 1)
-        threshold.addWidget(self.threshold_label)
+        QHBoxLayout(threshold_box).addWidget(self.sorting)
         metrics_box = QGroupBox("Metrics")
         metrics = QVBoxLayout(metrics_box)
         metrics.addWidget(
@@ -294,29 +267,7 @@ class AssessPanel(QWidget):
 
     def threshold_setting(self) -> tuple[int, float | None]:
         """Class of interest and threshold (``None``: most likely class)."""
-        value = self.threshold_slider.value() / SLIDER_STEPS
-        return max(self.class_combo.currentIndex(), 0), (
-            value if self.threshold_check.isChecked() else None
-        )
-
-    def set_threshold(
-        self, threshold: float | None, class_index: int | None = None
-    ) -> None:
-        """Set the controls as a user would (emits ``threshold_changed``)."""
-        if class_index is not None:
-            self.class_combo.setCurrentIndex(class_index)
-        self.threshold_check.setChecked(threshold is not None)
-        if threshold is not None:
-            self.threshold_slider.setValue(round(threshold * SLIDER_STEPS))
-
-    def _on_threshold_input_changed(self, *_args) -> None:
-        class_index, threshold = self.threshold_setting()
-        self.threshold_slider.setEnabled(self.threshold_check.isChecked())
-        self.threshold_label.setText(
-            f"{self.threshold_slider.value() / SLIDER_STEPS:.3f}"
-        )
-        if self.class_combo.count():
-            self.threshold_changed.emit(class_index, threshold)
+        return self.sorting.setting()
 
     def _on_cell_clicked(self, index) -> None:
         self.request_cell(index.row(), index.column())
@@ -342,7 +293,8 @@ class AssessPanel(QWidget):
     def set_busy(self, busy: bool, text: str = "", cancellable: bool = True) -> None:
         self.progress.set_busy(busy, text, cancellable)
         self.assess_button.setEnabled(not busy)
-        self.report_button.setEnabled(not busy and self.class_combo.count() > 0)
+        has_results = self.sorting.class_combo.count() > 0
+        self.report_button.setEnabled(not busy and has_results)
 
     def set_progress(self, done: int, total: int) -> None:
         self.progress.set_progress(done, total)
@@ -352,24 +304,17 @@ class AssessPanel(QWidget):
 
     def set_results_enabled(self, enabled: bool) -> None:
         for widget in (
-            self.class_combo,
-            self.threshold_check,
+            self.sorting,
             self.percent_check,
             self.report_button,
             self.gradcam_check,
         ):
             widget.setEnabled(enabled)
-        self.threshold_slider.setEnabled(enabled and self.threshold_check.isChecked())
 
     def show_outcome(self, outcome) -> None:
         """Show a new assessment (curves; predictions follow via the threshold)."""
         names = outcome.result.assessment.class_names
-        self.class_combo.blockSignals(True)
-        previous = self.class_combo.currentIndex()
-        self.class_combo.clear()
-        self.class_combo.addItems(list(names))
-        self.class_combo.setCurrentIndex(previous if 0 <= previous < len(names) else 0)
-        self.class_combo.blockSignals(False)
+        self.sorting.set_classes(names)
         self.roc_plot.set_curves(names, outcome.roc)
         self.pr_plot.set_curves(names, outcome.pr)
         self.current_cell = None

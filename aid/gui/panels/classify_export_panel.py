@@ -28,6 +28,7 @@ from PyQt5.QtWidgets import (
 from aid.gui.controllers.classify_export import ClassifyRequest, ExportRequest
 from aid.gui.widgets.model_picker import ModelPicker
 from aid.gui.widgets.progress_row import ProgressRow
+from aid.gui.widgets.sorting_control import SortingControl
 
 #: (format, label, file ending) as offered; endings as in aid.export.api.SUFFIXES
 EXPORT_FORMATS = (
@@ -110,6 +111,12 @@ class ClassifyExportPanel(QWidget):
         self.copies_button = _button(
             "Browse…", "Choose the folder for the copies.", self._on_copies_clicked
         )
+        self.sorting = SortingControl()
+        self.sorting.setToolTip(
+            "Optional sorting rule for the predicted class, as on the Assess tab "
+            "(choose the model first: its classes are listed here)."
+        )
+        self.sorting.setEnabled(False)
         self.classify_button = _button(
             "Classify", "Classify every event of the files.", self._on_classify_clicked
         )
@@ -163,7 +170,9 @@ class ClassifyExportPanel(QWidget):
         grid.addWidget(copies_label, 3, 0)
         grid.addWidget(self.copies_edit, 3, 1)
         grid.addWidget(self.copies_button, 3, 2)
-        grid.addWidget(self.classify_button, 4, 2)
+        grid.addWidget(QLabel("Sorting:"), 4, 0)
+        grid.addWidget(self.sorting, 4, 1, 1, 2)
+        grid.addWidget(self.classify_button, 5, 2)
         grid.setColumnStretch(1, 1)
         export_box = QGroupBox("Export the model")
         export = QGridLayout(export_box)
@@ -231,12 +240,20 @@ class ClassifyExportPanel(QWidget):
         copies = (
             self.copies_edit.text().strip() if self.copies_check.isChecked() else ""
         )
+        sorting_class, threshold = self.sorting.setting()
         return ClassifyRequest(
             self.model_picker.path,
             tuple(self.inputs()),
             self.out_edit.text().strip(),
             copies or None,
+            sorting_class,
+            threshold,
         )
+
+    def set_classes(self, names: list[str]) -> None:
+        """Offer the chosen model's classes for the sorting rule."""
+        self.sorting.set_classes(names)
+        self.sorting.setEnabled(bool(names))
 
     def _on_classify_clicked(self) -> None:
         self.classify_requested.emit(self.classify_request())
