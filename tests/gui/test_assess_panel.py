@@ -73,7 +73,8 @@ def test_threshold_slider_changes_matrix_and_metrics_without_predicting(
     scores_before = controller.outcome.result.assessment.scores
     panel.sorting.set_threshold(0.5, class_index=1)
     argmax = shown_counts(panel)
-    panel.sorting.threshold_slider.setValue(950)  # p(cat) > 0.95: few events sorted as cat
+    # p(cat) > 0.95: few events sorted as cat
+    panel.sorting.threshold_slider.setValue(950)
     strict = shown_counts(panel)
     expected = controller.outcome.result.assessment.with_threshold(1, 0.95)
     np.testing.assert_array_equal(strict, expected.confusion_matrix())
