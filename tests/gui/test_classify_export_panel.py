@@ -49,7 +49,6 @@ def test_classify_writes_csv_and_rtdc_copies(qtbot, tab, tutorial, tmp_path):
     ]
 
 
-
 def test_classify_with_a_sorting_threshold(qtbot, tab, tutorial, tmp_path):
     """The model's classes fill the sorting control; its rule reaches the results."""
     panel, controller = tab
@@ -66,6 +65,7 @@ def test_classify_with_a_sorting_threshold(qtbot, tab, tutorial, tmp_path):
     sure = [float(row["score_cat"]) > 0.95 for row in rows]
     assert [row["predicted_name"] == "cat" for row in rows] == sure
     assert 0 < sum(sure) < 186  # fewer than the 186 cats of the plain argmax
+
 
 def test_classify_converts_an_image_folder(qtbot, tab, image_class_folder, tmp_path):
     panel, controller = tab
