@@ -126,6 +126,55 @@ def test_a_folder_without_history_is_a_readable_error(qtbot, history_tab, tmp_pa
     assert panel.history is None and not panel.assess_button.isEnabled()
 
 
+def test_an_aidevelopers_model_folder_shows_its_history(
+    qtbot, history_tab, tutorial, tmp_path
+):
+    """Tutorial 1's meta file: 160 epochs; only Saved=1 epochs offer their model."""
+    panel, controller = history_tab
+    models = tutorial / "models"
+    assert controller.open_folder(models)
+    history = panel.history
+    assert history.source == models / "M01_AutoCat_meta.xlsx"
+    assert list(history.epochs) == list(range(160))
+    assert {"accuracy", "val_accuracy", "loss", "val_loss", "seconds"} == set(
+        history.metrics
+    )
+    assert history.metrics["val_accuracy"][128] == pytest.approx(0.9325)
+    assert history.metrics["val_accuracy"].max() == pytest.approx(0.9325)
+    assert history.checkpoints == {128: models / "M01_AutoCat_128.model"}
+    assert panel.checked_metrics() == ["accuracy", "val_accuracy"]
+    click_point(qtbot, panel, 128, 0.9325)
+    assert panel.selected_checkpoint == models / "M01_AutoCat_128.model"
+    with qtbot.waitSignal(panel.assess_requested) as assess:
+        panel.assess_button.click()
+    assert assess.args == [str(models / "M01_AutoCat_128.model")]
+    # The file itself opens the same; a saved model of an epoch with Saved=0
+    # (a leftover of another run under the same name) is not offered.
+    meta = tmp_path / "M01_AutoCat_meta.xlsx"
+    meta.write_bytes((models / meta.name).read_bytes())
+    (tmp_path / "M01_AutoCat_159.model").write_bytes(b"")  # History: Saved = 0
+    (tmp_path / "M01_AutoCat_146.model").write_bytes(b"")  # History: Saved = 1
+    assert controller.open_folder(meta)
+    assert panel.history.checkpoints == {146: tmp_path / "M01_AutoCat_146.model"}
+
+
+def test_a_folder_with_two_aideveloper_models_asks_for_one(
+    qtbot, history_tab, tutorial, tmp_path
+):
+    panel, controller = history_tab
+    meta = (tutorial / "models" / "M01_AutoCat_meta.xlsx").read_bytes()
+    for name in ("A_meta.xlsx", "B_meta.xlsx"):
+        (tmp_path / name).write_bytes(meta)
+    with qtbot.waitSignal(controller.error) as error:
+        assert not controller.open_folder(tmp_path)
+    assert "A_meta.xlsx, B_meta.xlsx" in error.args[0]
+    assert "AIDeveloper file" in error.args[0]
+    (tmp_path / "C_meta.xlsx").write_bytes(b"not a workbook")
+    with qtbot.waitSignal(controller.error) as error:
+        assert not controller.open_folder(tmp_path / "C_meta.xlsx")
+    assert "C_meta.xlsx" in error.args[0] and "Traceback" not in error.args[0]
+
+
 def test_rolling_median_looks_back_and_skips_gaps():
     values = np.array([1.0, 5.0, np.nan, 3.0, 100.0])
     np.testing.assert_allclose(rolling_median(values, 1), values)

@@ -1,7 +1,9 @@
 """The History tab's data: read a run folder and follow it while a run writes it.
 
 :func:`read_run_history` turns ``RUN/history.csv`` and the checkpoint files
-``RUN/NAME_<epoch>.keras`` into a :class:`RunHistory`; the
+``RUN/NAME_<epoch>.keras`` into a :class:`RunHistory`, and also reads the
+History sheet of an AIDeveloper ``NAME_meta.xlsx`` with its saved
+``NAME_<epoch>.model`` files (AIDeveloper rewrites the sheet while it trains); the
 :class:`HistoryController` shows it in a :class:`HistoryPanel` and re-reads the
 folder when it changes (a ``QTimer`` compares file times and sizes, which also
 works on network drives where file-system notifications are unreliable).
@@ -18,22 +20,36 @@ from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from aid.errors import AidError, TrainingError
 from aid.modelfile.legacy import split_checkpoint_name
+from aid.modelfile.meta_history import meta_history
+from aid.modelfile.meta_xlsx import read_aid_meta
 from aid.train.run_folder import HISTORY_FILE, read_csv_rows
 
 #: history.csv columns that are not plottable metrics.
 NON_METRIC_COLUMNS = ("epoch", "time", "checkpoint")
 #: Model files that can be checkpoints of a run.
 CHECKPOINT_PATTERNS = ("*.keras", "*.model")
+#: Ending of AIDeveloper's meta files (``NAME_meta.xlsx``).
+AIDEVELOPER_META = "_meta.xlsx"
 
 
 @dataclass(frozen=True)
 class RunHistory:
-    """Metrics per epoch of one run and the checkpoint files saved on the way."""
+    """Metrics per epoch of one run and the checkpoint files saved on the way.
+
+    ``source`` is what was opened: the run folder, or an AIDeveloper meta file
+    in ``run_dir``.
+    """
 
     run_dir: Path
     epochs: np.ndarray
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     checkpoints: dict[int, Path] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def opened(self) -> Path:
+        """The folder or file this history was read from."""
+        return self.source or self.run_dir
 
     def nearest_checkpoint(self, epoch: float) -> int | None:
         """Epoch of the saved model closest to ``epoch`` (``None`` if none saved)."""
@@ -63,19 +79,34 @@ def find_checkpoints(run_dir: Path) -> dict[int, Path]:
 def read_run_history(run_dir: str | Path) -> RunHistory:
     """Read ``RUN/history.csv`` (complete rows) and find the checkpoints.
 
+    ``run_dir`` may also be an AIDeveloper ``NAME_meta.xlsx`` file, or a folder
+    without ``history.csv`` that holds exactly one.
+
     Raises
     ------
     TrainingError
-        If ``run_dir`` is not a folder or holds no ``history.csv``.
+        If ``run_dir`` is neither, or the file cannot be read.
     """
     folder = Path(run_dir)
+    if folder.is_file() and folder.name.endswith(AIDEVELOPER_META):
+        return read_aideveloper_history(folder)
     path = folder / HISTORY_FILE
     if not folder.is_dir():
         raise TrainingError(f"{folder} is not a folder")
     if not path.is_file():
+        metas = sorted(folder.glob(f"*{AIDEVELOPER_META}"))
+        if len(metas) == 1:
+            return read_aideveloper_history(metas[0])
+        if metas:
+            names = ", ".join(meta.name for meta in metas)
+            raise TrainingError(
+                f"{folder} holds {len(metas)} AIDeveloper meta files ({names}); "
+                "open one of them with 'AIDeveloper file…'"
+            )
         raise TrainingError(
             f"{folder} has no {HISTORY_FILE}; choose a run folder "
-            "written by AID training"
+            "written by AID training, or an AIDeveloper model folder "
+            f"(with a *{AIDEVELOPER_META} file)"
         )
     try:
         rows = [row for row in read_csv_rows(path) if row.get("epoch")]
@@ -87,6 +118,32 @@ def read_run_history(run_dir: str | Path) -> RunHistory:
     metrics = {c: np.array([_number(r.get(c)) for r in rows]) for c in columns}
     epochs = np.array([int(_number(r["epoch"])) for r in rows], dtype=np.int64)
     return RunHistory(folder, epochs, metrics, find_checkpoints(folder))
+
+
+def read_aideveloper_history(meta_path: Path) -> RunHistory:
+    """History of an AIDeveloper meta file and its saved ``NAME_<epoch>.model`` files.
+
+    Only checkpoints of epochs whose History row says ``Saved`` = 1 are listed:
+    other files of that name may be left over from an earlier run.
+
+    Raises
+    ------
+    TrainingError
+        If the file is not a readable AIDeveloper meta file.
+    """
+    try:
+        history = meta_history(read_aid_meta(meta_path))
+    except AidError as exc:
+        raise TrainingError(str(exc)) from exc
+    name = meta_path.name[: -len(AIDEVELOPER_META)]
+    checkpoints = {
+        epoch: path
+        for epoch, path in find_checkpoints(meta_path.parent).items()
+        if epoch in history.saved and split_checkpoint_name(path.stem)[0] == name
+    }
+    return RunHistory(
+        meta_path.parent, history.epochs, history.metrics, checkpoints, meta_path
+    )
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -101,11 +158,16 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def folder_stamp(run_dir: Path) -> tuple:
-    """Return a value that changes when the history grows or a model is saved."""
-    history = Path(run_dir) / HISTORY_FILE
+    """Return a value that changes when the history grows or a model is saved.
+
+    ``run_dir`` may be an AIDeveloper meta file (its folder holds the models).
+    """
+    run_dir = Path(run_dir)
+    history = run_dir if run_dir.is_file() else run_dir / HISTORY_FILE
+    folder = run_dir.parent if run_dir.is_file() else run_dir
     stat = history.stat() if history.exists() else None
     models = sorted(
-        p.name for pattern in CHECKPOINT_PATTERNS for p in Path(run_dir).glob(pattern)
+        p.name for pattern in CHECKPOINT_PATTERNS for p in folder.glob(pattern)
     )
     return (stat.st_mtime_ns, stat.st_size) if stat else None, tuple(models)
 
@@ -143,17 +205,17 @@ class HistoryController(QObject):
         """Re-read the open folder if its files changed."""
         if self.history is None:
             return
-        run_dir = self.history.run_dir
-        if folder_stamp(run_dir) == self._stamp:
+        opened = self.history.opened
+        if folder_stamp(opened) == self._stamp:
             return
         try:
-            self._show(read_run_history(run_dir))
+            self._show(read_run_history(opened))
         except AidError:
             pass  # the file is being replaced right now: try again at the next poll
 
     def _show(self, history: RunHistory) -> None:
         self.history = history
-        self._stamp = folder_stamp(history.run_dir)
+        self._stamp = folder_stamp(history.opened)
         self.panel.set_history(history)
         self.history_loaded.emit(history)
 

@@ -1,6 +1,7 @@
 """The History tab: metrics of any run folder against epoch; pick a checkpoint.
 
-The panel only shows and emits intents (``folder_requested``,
+The panel only shows and emits intents (``folder_requested``: a run folder or
+an AIDeveloper meta file,
 ``assess_requested``, ``export_requested``); :class:`HistoryController` reads
 the folder. Click near a point of the plot to select the checkpoint of that
 epoch (or the nearest saved one).
@@ -45,6 +46,10 @@ METRIC_TIPS = {
 }
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def base_name(metric: str) -> str:
     """``val_accuracy`` and ``accuracy`` share a colour."""
     return metric[4:] if metric.startswith("val_") else metric
@@ -86,9 +91,16 @@ class HistoryPanel(QWidget):
         self.open_button = QPushButton("Open run folder…")
         self.open_button.setToolTip(
             "Choose a folder written by a training run (it holds "
-            "history.csv and the saved models)."
+            "history.csv and the saved models), or an AIDeveloper model folder."
         )
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.aideveloper_button = QPushButton("AIDeveloper file…")
+        self.aideveloper_button.setToolTip(
+            "Open the NAME_meta.xlsx of a model trained with AIDeveloper: its "
+            "History sheet is plotted and its saved NAME_<epoch>.model files "
+            "can be picked."
+        )
+        self.aideveloper_button.clicked.connect(self._on_aideveloper_clicked)
         self.runs_combo = QComboBox()
         self.runs_combo.setToolTip(
             "Runs started in this session; pick one to follow it while it trains."
@@ -142,6 +154,7 @@ class HistoryPanel(QWidget):
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.open_button)
+        top.addWidget(self.aideveloper_button)
         top.addWidget(self.runs_combo)
         top.addWidget(self.folder_label, 1)
         side = QVBoxLayout()
@@ -175,6 +188,13 @@ class HistoryPanel(QWidget):
         if folder:
             self.folder_requested.emit(folder)
 
+    def _on_aideveloper_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open an AIDeveloper meta file", "", "AIDeveloper meta (*_meta.xlsx)"
+        )
+        if path:
+            self.folder_requested.emit(path)
+
     def _on_runs_combo_activated(self, index: int) -> None:
         if index > 0:
             self.folder_requested.emit(self.runs_combo.itemData(index))
@@ -191,13 +211,13 @@ class HistoryPanel(QWidget):
     # -- showing a history ---------------------------------------------------
     def set_history(self, history: RunHistory) -> None:
         """Show ``history`` (a refresh of the same run keeps ticks and selection)."""
-        same_run = self.history is not None and self.history.run_dir == history.run_dir
+        same_run = self.history is not None and self.history.opened == history.opened
         self.history = history
         self.folder_label.setText(
-            f"{history.run_dir}  ({len(history.epochs)} epochs, "
-            f"{len(history.checkpoints)} saved models)"
+            f"{history.opened}  ({len(history.epochs)} epochs, "
+            f"{_count(len(history.checkpoints), 'saved model')})"
         )
-        self.folder_label.setToolTip(str(history.run_dir))
+        self.folder_label.setToolTip(str(history.opened))
         self._set_metric_names(list(history.metrics), keep_ticks=same_run)
         if not same_run:
             self.selected_epoch = None
