@@ -154,6 +154,7 @@ def test_an_aidevelopers_model_folder_shows_its_history(
     meta.write_bytes((models / meta.name).read_bytes())
     (tmp_path / "M01_AutoCat_159.model").write_bytes(b"")  # History: Saved = 0
     (tmp_path / "M01_AutoCat_146.model").write_bytes(b"")  # History: Saved = 1
+    (tmp_path / "Another_146.model").write_bytes(b"")  # another model's file
     assert controller.open_folder(meta)
     assert panel.history.checkpoints == {146: tmp_path / "M01_AutoCat_146.model"}
 

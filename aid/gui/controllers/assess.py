@@ -75,6 +75,8 @@ def show_model_info(
         on_error(message)
 
     def read(meta) -> None:
+        if picker.path != path:
+            return  # another model was chosen meanwhile; its own read follows
         picker.set_info(describe_meta(meta))
         if on_meta is not None:
             on_meta(meta)

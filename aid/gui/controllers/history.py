@@ -11,6 +11,7 @@ works on network drives where file-system notifications are unreliable).
 
 from __future__ import annotations
 
+import glob
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,11 +137,11 @@ def read_aideveloper_history(meta_path: Path) -> RunHistory:
     except AidError as exc:
         raise TrainingError(str(exc)) from exc
     name = meta_path.name[: -len(AIDEVELOPER_META)]
-    checkpoints = {
-        epoch: path
-        for epoch, path in find_checkpoints(meta_path.parent).items()
-        if epoch in history.saved and split_checkpoint_name(path.stem)[0] == name
-    }
+    checkpoints: dict[int, Path] = {}
+    for path in sorted(meta_path.parent.glob(f"{glob.escape(name)}_*.model")):
+        stem_name, epoch = split_checkpoint_name(path.stem)
+        if stem_name == name and epoch in history.saved:
+            checkpoints[epoch] = path
     return RunHistory(
         meta_path.parent, history.epochs, history.metrics, checkpoints, meta_path
     )
