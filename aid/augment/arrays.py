@@ -6,6 +6,11 @@ import numpy as np
 
 from aid.errors import PreprocessError
 
+#: Images of at least this many values get one OpenCV call each; smaller ones are
+#: laid out together and handled by a few calls per batch (per-call overhead of a
+#: few microseconds would cost more than the work on a 32x32 image).
+LARGE_IMAGE = 4096
+
 
 def check_images(images: np.ndarray) -> np.ndarray:
     """Return ``images`` if it is a ``(N, H, W, 1|3)`` uint8/uint16 array.

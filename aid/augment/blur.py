@@ -16,6 +16,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from aid.augment.arrays import LARGE_IMAGE
 from aid.augment.config import IntRange
 
 #: ``filter(image, dst)``: one OpenCV filter call; ``dst`` may be None.
@@ -93,25 +94,32 @@ def _filter_groups(
 ) -> np.ndarray:
     """Filter the images of each key with ``make_filter(key)``: (filter, kernel size).
 
-    Keys <= 1 are no-ops. The filtered images are gathered once, sorted by key and
-    padded with the largest kernel's mirrored rows, into one tall image; each key
-    then filters its contiguous block of rows with a single OpenCV call.
+    Keys <= 1 are no-ops. Large images (or kernels reaching past an image's
+    height) are filtered one call each, straight into the result. Small ones are
+    gathered once, sorted by key and padded with the largest kernel's mirrored
+    rows, into one tall image; each key then filters its contiguous block of rows
+    with a single OpenCV call.
     """
-    out = images.copy()
     active = np.flatnonzero(keys > 1)
     if len(active) == 0:
-        return out
+        return images.copy()
+    out = np.empty_like(images)
+    idle = np.flatnonzero(keys <= 1)
+    out[idle] = images[idle]
     order = active[np.argsort(keys[active], kind="stable")]
     starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
     filters = [make_filter(int(keys[order[start]])) for start in starts]
+    groups = zip(filters, np.split(order, starts[1:]), strict=True)
     height = images.shape[1]
     reach = max(size for _, size in filters) // 2
-    if reach >= height:  # too small to pad by mirroring: one image at a time
-        for (filter_one, _), group in zip(
-            filters, np.split(order, starts[1:]), strict=True
-        ):
+    if reach >= height or images[0].size >= LARGE_IMAGE:
+        # OpenCV sees gray images as 2-D and writes straight into ``out`` (dst).
+        sources, targets = (
+            (images[..., 0], out[..., 0]) if images.shape[-1] == 1 else (images, out)
+        )
+        for (filter_one, _), group in groups:
             for index in group:
-                out[index] = filter_one(images[index], None).reshape(out.shape[1:])
+                filter_one(sources[index], targets[index])
         return out
     # One row gather (np.take along the rows of an (N*H, W*C) view: 3-5x faster
     # than indexing images and rows together) builds the padded, sorted images.

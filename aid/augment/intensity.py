@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from aid.augment.arrays import check_images, level_scale, max_value
+from aid.augment.arrays import LARGE_IMAGE, check_images, level_scale, max_value
 from aid.augment.config import FloatRange
 from aid.augment.noise import gaussian_noise, noise_rows
 
@@ -22,8 +22,6 @@ from aid.augment.noise import gaussian_noise, noise_rows
 #: the heap memory the training loader keeps (:mod:`aid.train.allocator`): page
 #: faults in ``bench/augment_overlap.py`` 0.95 M -> 0.45 M.
 BLOCK_VALUES = 1 << 18
-#: Images of at least this many values get one OpenCV call each instead.
-LARGE_IMAGE = 4096
 #: Per-channel upper bounds of float HSV pixels: saturation at most 1.
 _SATURATION_BOUND = (float("inf"), 1.0, float("inf"), 0.0)
 
@@ -57,17 +55,20 @@ def linear_intensity(
     *,
     noise_std: float = 0.0,
     rng: np.random.Generator | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``round(gain * image + offset + N(0, noise_std))`` saturated to the dtype.
 
     ``gain`` and ``offset`` are per image; noise (drawn from ``rng``) is per pixel.
+    The result goes into ``out`` (contiguous, like ``images``) when given.
     """
     noisy = noise_std > 0 and rng is not None
+    out = np.empty_like(images) if out is None else out
     if images[0].size >= LARGE_IMAGE:
-        return _linear_per_image(images, gain, offset, noise_std if noisy else 0.0, rng)
+        std = noise_std if noisy else 0.0
+        return _linear_per_image(images, gain, offset, std, rng, out)
     gains = np.asarray(gain, dtype=np.float32).reshape(-1, 1, 1, 1)
     offsets = np.asarray(offset, dtype=np.float32).reshape(-1, 1, 1, 1)
-    out = np.empty_like(images)
     for block in _blocks(images):
         values = images[block].astype(np.float32)
         values *= gains[block]
@@ -99,6 +100,7 @@ def _linear_per_image(
     offset: np.ndarray,
     noise_std: float,
     rng: np.random.Generator | None,
+    out: np.ndarray,
 ) -> np.ndarray:
     """:func:`linear_intensity` with one fused OpenCV call per (large) image.
 
@@ -107,7 +109,6 @@ def _linear_per_image(
     """
     n, height = images.shape[:2]
     flat = images.reshape(n, height, -1)
-    out = np.empty_like(images)
     targets = out.reshape(flat.shape)
     depth = cv2.CV_8U if images.dtype == np.uint8 else cv2.CV_16U
     rows = [None] * n
@@ -150,11 +151,12 @@ def brightness_noise(
     mult_range: FloatRange,
     rng: np.random.Generator,
     noise: tuple[float, float] | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``mult * image + add + N(mean, scale)`` per image; ``noise`` is (mean, scale).
 
     Values are 8-bit grey levels (scaled for 16-bit images); the noise is fresh
-    for every pixel of every image.
+    for every pixel of every image. The result goes into ``out`` when given.
     """
     images = check_images(images)
     n = len(images)
@@ -163,7 +165,7 @@ def brightness_noise(
     offsets = rng.uniform(*add_range, size=n) * scale
     mean, std = noise if noise is not None else (0.0, 0.0)
     return linear_intensity(
-        images, gains, offsets + mean * scale, noise_std=std * scale, rng=rng
+        images, gains, offsets + mean * scale, noise_std=std * scale, rng=rng, out=out
     )
 
 

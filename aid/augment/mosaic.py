@@ -74,10 +74,22 @@ def _warp_group(images: np.ndarray, inverse: np.ndarray, out: np.ndarray) -> Non
         np.clip(map_y, -GAP, height - 1 + GAP, out=map_y)
     map_x += GAP
     map_y += (GAP + tile_h * np.arange(n, dtype=np.float32))[:, None, None]
-    source = mosaic[..., 0] if channels == 1 else mosaic
     target = out.reshape(n * out_h, out_w, channels)
+    if channels == 3:
+        # OpenCV's remap of 4-channel 8/16-bit pixels is vectorised, 3-channel is
+        # not: widening to RGBA and back costs far less than it saves (bit-equal).
+        warped = cv2.remap(
+            cv2.cvtColor(mosaic, cv2.COLOR_RGB2RGBA),
+            map_x.reshape(n * out_h, out_w),
+            map_y.reshape(n * out_h, out_w),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
+        cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB, dst=target)
+        return
     cv2.remap(
-        source,
+        mosaic[..., 0] if channels == 1 else mosaic,
         map_x.reshape(n * out_h, out_w),
         map_y.reshape(n * out_h, out_w),
         cv2.INTER_LINEAR,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from aid.augment.arrays import LARGE_IMAGE
 from aid.augment.arrays import check_images as check_images
 from aid.augment.blur import average_blur as average_blur
 from aid.augment.blur import gaussian_blur as gaussian_blur
@@ -27,9 +28,6 @@ from aid.augment.intensity import round_to_dtype as round_to_dtype
 from aid.augment.intensity import saturation_hue as saturation_hue
 from aid.augment.mosaic import warp_mosaic
 from aid.errors import PreprocessError
-
-#: Images below this many values are warped together (:mod:`aid.augment.mosaic`).
-SMALL_IMAGE = 4096
 
 
 def out_hw(out_size: int | tuple[int, int]) -> tuple[int, int]:
@@ -164,12 +162,16 @@ def centre_crop(images: np.ndarray, out_size: int | tuple[int, int]) -> np.ndarr
 
 
 def warp_crop(
-    images: np.ndarray, matrices: np.ndarray, out_size: int | tuple[int, int]
+    images: np.ndarray,
+    matrices: np.ndarray,
+    out_size: int | tuple[int, int],
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Warp each image with its matrix and keep the centre ``out_size`` crop.
 
     The crop is folded into the matrix, so OpenCV computes only the output pixels
     (bilinear, black outside the input). Integer-valued matrices copy pixels exactly.
+    The result goes into ``out`` (contiguous) when given.
     """
     images = check_images(images)
     n, height, width, channels = images.shape
@@ -177,20 +179,15 @@ def warp_crop(
     top, left = crop_offset(height, width, out_size)
     shifted = np.array(matrices, dtype=np.float64).reshape(n, 2, 3)
     shifted[:, :, 2] -= (left, top)
-    out = np.empty((n, out_h, out_w, channels), dtype=images.dtype)
-    if height * width * channels < SMALL_IMAGE:
+    if out is None:
+        out = np.empty((n, out_h, out_w, channels), dtype=images.dtype)
+    if height * width * channels < LARGE_IMAGE:
         warp_mosaic(images, shifted, out)
         return out
     # OpenCV sees gray images as 2-D; it writes straight into ``out`` (dst).
+    # Positional arguments: keyword parsing costs about 0.5 us per call.
     sources, targets = (images[..., 0], out[..., 0]) if channels == 1 else (images, out)
-    for index in range(n):
-        cv2.warpAffine(
-            sources[index],
-            shifted[index],
-            (out_w, out_h),
-            dst=targets[index],
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0,
-        )
+    linear, black = cv2.INTER_LINEAR, cv2.BORDER_CONSTANT
+    for source, matrix, target in zip(sources, shifted, targets, strict=True):
+        cv2.warpAffine(source, matrix, (out_w, out_h), target, linear, black, 0)
     return out

@@ -37,12 +37,17 @@ MIN_CHUNK, MIN_CHUNK_VALUES, MAX_CHUNK_VALUES = 16, 1 << 20, 1 << 21
 def chunk_size(n_images: int, values_per_image: int) -> int:
     """Images per chunk for a batch of ``n_images``.
 
-    It depends only on the batch's shape, never on the thread count, so a seed
-    gives the same images for any number of threads.
+    The chunks a size within the bounds needs are filled evenly: a chunk costs
+    about 0.2 ms however few images it holds, so 2048 32x32 RGB images go in
+    seven chunks of 293 (at most), not six of 341 and one of 2. The size depends
+    only on the batch's shape, never on the thread count, so a seed gives the
+    same images for any number of threads.
     """
     most = max(1, MAX_CHUNK_VALUES // values_per_image)
     least = max(MIN_CHUNK, MIN_CHUNK_VALUES // values_per_image)
-    return min(most, max(least, -(-n_images // TARGET_CHUNKS)))
+    size = min(most, max(least, -(-n_images // TARGET_CHUNKS)))
+    chunks = max(1, -(-n_images // size))
+    return max(1, -(-n_images // chunks))
 
 
 #: What :func:`augment_chunk` applies.
@@ -54,49 +59,73 @@ def apply_affine(
     cfg: AugmentConfig,
     rng: np.random.Generator,
     out_size: int | tuple[int, int],
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Random flip/rotation/shift/zoom/shear of each image, then the centre crop."""
+    """Random flip/rotation/shift/zoom/shear of each image, then the centre crop.
+
+    The result goes into ``out`` (contiguous) when given.
+    """
     if not cfg.any_affine:
-        return ops.centre_crop(images, out_size)
+        return _into(out, ops.centre_crop(images, out_size))
     _, height, width, _ = images.shape
     matrices = ops.affine_matrices(len(images), cfg, rng, height, width)
-    return ops.warp_crop(images, matrices, out_size)
+    return ops.warp_crop(images, matrices, out_size, out)
 
 
 def apply_intensity(
-    images: np.ndarray, cfg: AugmentConfig, rng: np.random.Generator
+    images: np.ndarray,
+    cfg: AugmentConfig,
+    rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Apply contrast, saturation/hue, blurs, brightness and noise as ``cfg`` says."""
-    out = ops.check_images(images)
+    """Apply contrast, saturation/hue, blurs, brightness and noise as ``cfg`` says.
+
+    The result goes into ``out`` (contiguous, not ``images``) when given; the last
+    operation writes there directly.
+    """
+    result = ops.check_images(images)
     terms = (
-        ops.contrast_terms(out, cfg.contrast_range, rng) if cfg.contrast_on else None
+        ops.contrast_terms(images, cfg.contrast_range, rng) if cfg.contrast_on else None
     )
     if cfg.saturation_on or cfg.hue_on:
         # Contrast joins the colour change's float pass: one rounding, not two.
-        out = ops.saturation_hue(
-            out,
+        result = ops.saturation_hue(
+            result,
             rng,
             saturation_range=cfg.saturation_range if cfg.saturation_on else None,
             hue_delta=cfg.hue_delta if cfg.hue_on else None,
             before=terms,
         )
     elif terms is not None:
-        out = ops.linear_intensity(out, *terms)
+        result = ops.linear_intensity(result, *terms)
     if cfg.avg_blur_on:
-        out = ops.average_blur(out, cfg.avg_blur_kernel, rng)
+        result = ops.average_blur(result, cfg.avg_blur_kernel, rng)
     if cfg.gauss_blur_on:
-        out = ops.gaussian_blur(out, cfg.gauss_blur_kernel, rng)
+        result = ops.gaussian_blur(result, cfg.gauss_blur_kernel, rng)
     if cfg.motion_blur_on:
-        out = ops.motion_blur(out, cfg.motion_blur_kernel, cfg.motion_blur_angle, rng)
+        result = ops.motion_blur(
+            result, cfg.motion_blur_kernel, cfg.motion_blur_angle, rng
+        )
     if cfg.brightness_on or cfg.noise_on:
-        out = ops.brightness_noise(
-            out,
+        result = ops.brightness_noise(
+            result,
             cfg.brightness_add if cfg.brightness_on else (0.0, 0.0),
             cfg.brightness_mult if cfg.brightness_on else (1.0, 1.0),
             rng,
             noise=(cfg.noise_mean, cfg.noise_scale) if cfg.noise_on else None,
+            out=out,
         )
-    return out.copy() if out is images else out
+    if out is None and result is images:
+        return images.copy()
+    return _into(out, result)
+
+
+def _into(out: np.ndarray | None, result: np.ndarray) -> np.ndarray:
+    """Return ``result``, or ``out`` holding a copy of it when ``out`` is given."""
+    if out is None or out is result:
+        return result
+    np.copyto(out, result)
+    return out
 
 
 def augment_chunk(
@@ -105,11 +134,13 @@ def augment_chunk(
     images: np.ndarray,
     rng: np.random.Generator,
     out_size: int | tuple[int, int] | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Augment one chunk: the affine warp and crop, the intensity operations or both.
 
     The unit of work of every parallel path (the augmenter's threads and the
-    training loader's lazy stages).
+    training loader's lazy stages). The result goes into ``out`` (contiguous)
+    when given, saving a copy.
 
     Raises
     ------
@@ -119,11 +150,12 @@ def augment_chunk(
     if mode not in ("affine", "intensity", "both"):
         raise ConfigError(f"unknown augmentation mode {mode!r}")
     if mode == "intensity":
-        return apply_intensity(images, cfg, rng)
+        return apply_intensity(images, cfg, rng, out)
     if out_size is None:
         raise ConfigError(f"augmentation mode {mode!r} needs an output size")
-    warped = apply_affine(images, cfg, rng, out_size)
-    return apply_intensity(warped, cfg, rng) if mode == "both" else warped
+    if mode == "affine":
+        return apply_affine(images, cfg, rng, out_size, out)
+    return apply_intensity(apply_affine(images, cfg, rng, out_size), cfg, rng, out)
 
 
 class Augmenter:
@@ -214,7 +246,7 @@ class Augmenter:
             start = starts[index]
             rng = np.random.Generator(np.random.PCG64(seeds[index]))
             part = images[start : start + size]
-            out[start : start + size] = augment_chunk(mode, cfg, part, rng, out_size)
+            augment_chunk(mode, cfg, part, rng, out_size, out[start : start + size])
 
         if self._threads == 1 or len(starts) == 1:
             for index in range(len(starts)):

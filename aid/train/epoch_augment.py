@@ -47,8 +47,8 @@ def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
 def chunk_function(
     mode: ChunkMode, config: AugmentConfig, out_size: int | tuple[int, int] | None
 ) -> ChunkFn:
-    """``fn(images, rng)`` applying ``mode`` (:func:`augment_chunk`)."""
-    return lambda part, rng: augment_chunk(mode, config, part, rng, out_size)
+    """``fn(images, rng, out)`` applying ``mode`` (:func:`augment_chunk`)."""
+    return lambda part, rng, out: augment_chunk(mode, config, part, rng, out_size, out)
 
 
 def affine_stage(

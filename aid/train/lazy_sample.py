@@ -22,8 +22,9 @@ import numpy as np
 #: Chunks a waiting loader thread may look ahead for one to compute meanwhile.
 READ_AHEAD = 4
 
-#: ``fn(images, rng) -> images``: one chunk's augmentation.
-ChunkFn = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+#: ``fn(images, rng, out) -> images``: one chunk's augmentation. It may write its
+#: result into ``out`` (the stage's rows for the chunk) and return it, saving a copy.
+ChunkFn = Callable[[np.ndarray, np.random.Generator, np.ndarray], np.ndarray]
 
 
 class RowSource(Protocol):
@@ -63,7 +64,7 @@ class LazyStage:
     source
         Where the input rows come from.
     fn
-        ``fn(images, rng)``: the augmentation of one chunk.
+        ``fn(images, rng, out)``: the augmentation of one chunk (see ``ChunkFn``).
     shape
         Shape of one output image ``(H, W, C)``.
     dtype
@@ -186,7 +187,10 @@ class LazyStage:
         rows = part if self._order is None else self._order[part]
         seed = np.random.SeedSequence(self._seed, spawn_key=(index,))
         rng = np.random.Generator(np.random.PCG64(seed))
-        self._out[part] = self._fn(source.take(rows), rng)
+        target = self._out[part]
+        result = self._fn(source.take(rows), rng, target)
+        if result is not target:
+            target[...] = result
         self._done[index] = True
         with self._count_lock:
             self._remaining -= 1

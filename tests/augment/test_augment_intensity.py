@@ -128,7 +128,9 @@ def test_hue_turns_without_wrapping(rng, dtype):
     assert np.any(wide[:, 1] == top) and np.any(wide[:, 2] == top)
 
 
-@pytest.mark.parametrize("shape", [(40, 16, 16, 1), (12, 80, 250, 3)])
+@pytest.mark.parametrize(
+    "shape", [(40, 16, 16, 1), (12, 80, 250, 1), (12, 80, 250, 3)]
+)  # stacked, and per-image (large) paths for gray and RGB
 def test_motion_blur_groups_match_per_image_filtering(make_images, shape):
     images = make_images(*shape)
     out = ops.motion_blur(images, (0, 5), (-10, 10), np.random.default_rng(5))

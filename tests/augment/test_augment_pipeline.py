@@ -44,12 +44,19 @@ def test_same_seed_same_images_for_any_thread_count(make_images, channels):
 
 
 def test_chunk_size_depends_only_on_the_batch_size():
-    assert chunk_size(1, 1024) == MIN_CHUNK_VALUES // 1024
-    assert chunk_size(1, 80 * 250) == MIN_CHUNK_VALUES // (80 * 250)
-    assert chunk_size(1, 100_000) == MIN_CHUNK
+    least = MIN_CHUNK_VALUES // 1024
+    assert chunk_size(1, 1024) == 1  # one chunk holds a small batch
+    assert chunk_size(least, 1024) == least
+    assert chunk_size(least + 1, 1024) == least // 2 + 1  # two even chunks
+    assert chunk_size(3 * MIN_CHUNK, 100_000) == MIN_CHUNK
     assert chunk_size(16 * 1500, 1024) == 1500  # between the two bounds
-    assert chunk_size(10**6, 1024) == MAX_CHUNK_VALUES // 1024
-    assert chunk_size(10**6, 80 * 250) == MAX_CHUNK_VALUES // (80 * 250)
+    # seven chunks of at most 293, not six of 341 and one of 2
+    assert chunk_size(2048, 32 * 32 * 3) == 293
+    for values in (1024, 80 * 250):
+        size, most = chunk_size(10**6, values), MAX_CHUNK_VALUES // values
+        chunks = -(-(10**6) // size)
+        assert size <= most and chunks == -(-(10**6) // most)  # as few as can be
+        assert chunks * size - 10**6 < chunks  # filled evenly
     assert chunk_size(10, 10**7) == 1
 
 
@@ -149,3 +156,21 @@ def test_augment_chunk_modes_and_bad_requests(make_images):
         augment_chunk("affine", cfg, images, np.random.default_rng(0))
     with pytest.raises(ConfigError, match="unknown augmentation mode 'warp'"):
         augment_chunk("warp", cfg, images, np.random.default_rng(0), 16)
+
+
+@pytest.mark.parametrize(
+    "shape", [(9, 20, 20, 3), (3, 80, 250, 1)]
+)  # mosaic, per image
+@pytest.mark.parametrize(
+    "cfg", [EVERYTHING, AugmentConfig(brightness_on=False, noise_on=False)]
+)  # the last step writes into out / a copy goes there
+def test_augment_chunk_into_out_is_the_same_result(make_images, shape, cfg):
+    images = make_images(*shape)
+    size = (16, 240) if shape[2] == 250 else 16
+    for mode in ("both", "affine", "intensity"):
+        expected = augment_chunk(mode, cfg, images, np.random.default_rng(4), size)
+        out = np.full_like(expected, 7)
+        got = augment_chunk(mode, cfg, images, np.random.default_rng(4), size, out)
+        assert got is out
+        np.testing.assert_array_equal(out, expected)
+    assert not np.array_equal(expected, images)  # intensity really ran

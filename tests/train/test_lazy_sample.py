@@ -29,11 +29,13 @@ class CountingIntensity:
         self.threads: set[int] = set()
         self._lock = threading.Lock()
 
-    def __call__(self, part: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def __call__(
+        self, part: np.ndarray, rng: np.random.Generator, out: np.ndarray
+    ) -> np.ndarray:
         with self._lock:
             self.calls += 1
             self.threads.add(threading.get_ident())
-        return apply_intensity(part, INTENSITY, rng)
+        return apply_intensity(part, INTENSITY, rng, out)  # straight into the stage
 
 
 def stage_of(images: np.ndarray, fn, chunk: int = 32, order=None) -> LazyStage:
@@ -50,8 +52,8 @@ def stage_of(images: np.ndarray, fn, chunk: int = 32, order=None) -> LazyStage:
 
 def test_chunk_is_the_seeded_augmentation_of_its_rows(cat_images):
     stage = stage_of(
-        cat_images, lambda part, rng: apply_intensity(part, INTENSITY, rng)
-    )
+        cat_images, lambda part, rng, out: apply_intensity(part, INTENSITY, rng)
+    )  # a new array, copied into the stage
     got = stage.take(slice(64, 96))  # chunk 2
     seed = np.random.SeedSequence([7, 1], spawn_key=(2,))
     expected = apply_intensity(
@@ -77,7 +79,7 @@ def test_result_does_not_depend_on_access_order_or_threads(cat_images):
 def test_a_thread_waiting_for_a_busy_chunk_computes_the_next_one(cat_images):
     release, first_started = threading.Event(), threading.Event()
 
-    def gated(part, rng):
+    def gated(part, rng, out):
         if not first_started.is_set():  # the first chunk computed waits
             first_started.set()
             assert release.wait(10)
@@ -108,10 +110,10 @@ def test_nothing_is_computed_before_it_is_asked_for(cat_images):
 
 def test_order_reads_source_rows_and_bad_order_is_refused(cat_images):
     order = np.random.default_rng(0).permutation(200)
-    stage = stage_of(cat_images, lambda part, rng: part, order=order)
+    stage = stage_of(cat_images, lambda part, rng, out: part, order=order)
     np.testing.assert_array_equal(stage.compute_all(), cat_images[order])
     with pytest.raises(ValueError, match="one entry per source row"):
-        stage_of(cat_images, lambda part, rng: part, order=order[:10])
+        stage_of(cat_images, lambda part, rng, out: part, order=order[:10])
 
 
 def test_affine_then_intensity_stages_match_the_augmentation(cat_images):
