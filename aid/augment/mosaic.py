@@ -75,9 +75,10 @@ def _warp_group(images: np.ndarray, inverse: np.ndarray, out: np.ndarray) -> Non
     map_x += GAP
     map_y += (GAP + tile_h * np.arange(n, dtype=np.float32))[:, None, None]
     target = out.reshape(n * out_h, out_w, channels)
-    if channels == 3:
-        # OpenCV's remap of 4-channel 8/16-bit pixels is vectorised, 3-channel is
-        # not: widening to RGBA and back costs far less than it saves (bit-equal).
+    if channels == 3 and images.dtype == np.uint8:
+        # OpenCV's remap of 4-channel 8-bit pixels is vectorised, 3-channel is not:
+        # widening to RGBA and back costs less than it saves (bit-equal; 32x32 RGB
+        # warps 4.2 instead of 5.3 us per image; 16-bit pixels gain nothing).
         warped = cv2.remap(
             cv2.cvtColor(mosaic, cv2.COLOR_RGB2RGBA),
             map_x.reshape(n * out_h, out_w),
