@@ -65,8 +65,11 @@ def test_mosaic_warp_matches_per_image_warp_affine(
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
-def test_large_image_intensity_path_is_exact(make_images, dtype):
-    images = make_images(3, 80, 60, 1, dtype)  # 4800 values: one call per image
+@pytest.mark.parametrize(
+    "shape", [(80, 60, 1), (32, 32, 3), (16, 16, 3)]
+)  # one call per image (4800, 3072 values), the block path (768)
+def test_intensity_paths_are_exact(make_images, dtype, shape):
+    images = make_images(3, *shape, dtype)
     top = np.iinfo(dtype).max
     gains, offsets = np.array([0.5, 1.5, 2.0]), np.array([-20.0, 0.0, 7.0])
     out = ops.linear_intensity(images, gains, offsets)
