@@ -116,20 +116,18 @@ def _linear_per_image(
     flat = images.reshape(n, height, -1)
     targets = out.reshape(flat.shape)
     depth = cv2.CV_8U if images.dtype == np.uint8 else cv2.CV_16U
-    rows = [None] * n
+    gains = np.asarray(gain, dtype=np.float64).tolist()
+    offsets = np.asarray(offset, dtype=np.float64).tolist()
+    # Plain loops with positional arguments: the per-image Python cost counts.
     if noise_std > 0 and rng is not None:
-        rows = noise_rows(rng, n, flat[0].size, 0.0, noise_std)
-    for index, (image, row) in enumerate(zip(flat, rows, strict=True)):
-        noise, weight = (image, 0.0) if row is None else (row.reshape(image.shape), 1.0)
-        cv2.addWeighted(
-            image,
-            float(gain[index]),
-            noise,
-            weight,
-            float(offset[index]),
-            dst=targets[index],
-            dtype=depth,
-        )
+        noises = noise_rows(rng, n, flat.shape[1:], 0.0, noise_std)
+        for image, g, noise, o, target in zip(
+            flat, gains, noises, offsets, targets, strict=True
+        ):
+            cv2.addWeighted(image, g, noise, 1.0, o, target, depth)
+    else:
+        for image, g, o, target in zip(flat, gains, offsets, targets, strict=True):
+            cv2.addWeighted(image, g, image, 0.0, o, target, depth)
     return out
 
 

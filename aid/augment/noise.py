@@ -51,23 +51,39 @@ def _quantiles(mean: float, std: float) -> np.ndarray:
 
 
 def noise_rows(
-    rng: np.random.Generator, n: int, per_image: int, mean: float, std: float
+    rng: np.random.Generator,
+    n: int,
+    shape: int | tuple[int, ...],
+    mean: float,
+    std: float,
 ) -> list[np.ndarray]:
-    """N(mean, std) noise for ``n`` images of ``per_image`` values, one row each.
+    """N(mean, std) noise for ``n`` images, one float32 array of ``shape`` each.
 
-    Rows are read-only float32 views of the table (or fresh draws for images
+    The arrays are read-only views of the table (or fresh draws for images
     above :data:`MAX_WINDOW` values); no copy is made.
     """
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    per_image = int(np.prod(shape))
     if per_image > MAX_WINDOW:
         # Raw 64-bit outputs, four 16-bit codes each: an exact normal sample
         # quantised to 1/65536 in probability.
         count = n * per_image
         codes = rng.bit_generator.random_raw(-(-count // 4)).view(np.uint16)
         quantiles = _quantiles(float(mean), float(std))
-        return list(np.take(quantiles, codes[:count]).reshape(n, per_image))
+        return list(np.take(quantiles, codes[:count]).reshape(n, *shape))
     table = _noise_table(float(mean), float(std))
     starts = rng.integers(0, len(table) - per_image + 1, size=n).tolist()
-    return [table[start : start + per_image] for start in starts]
+    # Each window as an array of ``shape`` straight away (no reshape per image).
+    strides = [table.itemsize]
+    for size in reversed(shape[1:]):
+        strides.insert(0, strides[0] * size)
+    windows = as_strided(
+        table,
+        shape=(len(table) - per_image + 1, *shape),
+        strides=(table.itemsize, *strides),
+        writeable=False,
+    )
+    return [windows[start] for start in starts]
 
 
 def gaussian_noise(
