@@ -18,12 +18,17 @@ With one thread, the same operations done one OpenCV call per image and step
 (``bench/per_image_baseline.py``, AIDeveloper's way) are also timed in this
 process, and the speed-up over them is printed (``baseline_images_per_cpu_s``
 in JSON): a ratio that does not depend on the machine's speed or load.
+
+With all cores, the same work is also done by as many processes of one thread
+each, at the same time (``processes_images_per_s`` in JSON): what the cores can
+do without the interpreter lock, against what the augmenter's threads get.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -74,6 +79,31 @@ def images_per_second(
             best_wall = min(best_wall, time.perf_counter() - wall)
             best_cpu = min(best_cpu, time.process_time() - cpu)
     return len(images) / best_wall, len(images) / best_cpu
+
+
+def _process_rate(images: np.ndarray, config: AugmentConfig, start, seconds: float):
+    """Images/s of one single-threaded augmenter in this process (a pool worker)."""
+    cv2.setNumThreads(1)
+    out_size = images.shape[1:3]
+    with Augmenter(config, seed=0, threads=1) as augmenter:
+        augmenter(images[:256], out_size)  # warm up
+        start.wait()  # all processes measure over the same stretch of time
+        begin, done = time.perf_counter(), 0
+        while time.perf_counter() - begin < seconds:
+            augmenter(images, out_size)
+            done += len(images)
+        return done / (time.perf_counter() - begin)
+
+
+def processes_images_per_second(
+    images: np.ndarray, processes: int, config: AugmentConfig = FULL, seconds=3.0
+) -> float:
+    """Summed images/s of ``processes`` single-threaded processes running at once."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(processes) as pool:
+        start = manager.Barrier(processes)
+        args = [(images, config, start, seconds)] * processes
+        return float(sum(pool.starmap(_process_rate, args)))
 
 
 def baseline_images_per_cpu_second(
@@ -131,11 +161,16 @@ def main() -> None:
             baseline = None
             if threads == 1:
                 baseline = baseline_images_per_cpu_second(images, args.repeats, config)
+            in_processes = None
+            if threads > 1:
+                in_processes = processes_images_per_second(images, threads, config)
             if args.json:
                 record = {"case": case, "threads": threads, "images_per_s": round(rate)}
                 record["images_per_cpu_s"] = round(cpu_rate)
                 if baseline is not None:
                     record["baseline_images_per_cpu_s"] = round(baseline)
+                if in_processes is not None:
+                    record["processes_images_per_s"] = round(in_processes)
                 print(json.dumps(record))
             else:
                 ratio = cpu_rate / REFERENCE_PER_THREAD[case]
@@ -147,6 +182,11 @@ def main() -> None:
                     line += (
                         f"; per-image loop here {baseline:,.0f}, "
                         f"{cpu_rate / baseline:.1f}x that"
+                    )
+                if in_processes is not None:
+                    line += (
+                        f"; {threads} single-thread processes: "
+                        f"{in_processes:,.0f} images/s"
                     )
                 print(line + ")")
     if args.no_models:

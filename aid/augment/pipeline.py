@@ -7,9 +7,11 @@ shape), each augmented by :func:`augment_chunk`, on a thread pool; each chunk
 draws from its own generator spawned from the augmenter's ``SeedSequence``, so a
 seed gives the same images for any number of threads. An augmenter serves one
 caller at a time. Chunks are large and their float work runs in a few large
-blocks, so a chunk is few OpenCV/NumPy calls, each releasing the interpreter lock
-for long: two threads do 1.5-1.9x the work of one on the 2-core development
-machine (with many small calls, 1.0x; ``bench/augment.py``).
+blocks, so a chunk is few OpenCV/NumPy calls, each releasing the interpreter
+lock. Still, every call hands the lock over, and threads wait for it around
+the short ones: on the 2-core development machine two threads do 1.4x the work
+of one for 32x32 gray, 1.1x for 32x32 RGB and 1.4x for 80x250 gray, where two
+single-threaded processes do 1.9-2.0x (``bench/augment.py``).
 """
 
 from __future__ import annotations
