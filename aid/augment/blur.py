@@ -2,6 +2,9 @@
 
 Same conventions as :mod:`aid.augment.ops` (which re-exports these functions):
 ``(N, H, W, C)`` uint8/uint16 arrays, an explicit generator, a new array out.
+Each function takes ``out=``: where the result goes, which may be ``images``
+itself (OpenCV filters in place exactly; the pipeline does so with arrays it
+owns, saving a copy of every unblurred image and a new array per blur).
 Kernel sizes are drawn per image with the maximum included. The filter then runs
 once per group of images sharing a kernel: the group is laid out as one tall image,
 each image padded above and below with its own mirrored rows, so one OpenCV call
@@ -25,7 +28,10 @@ Filter = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 def average_blur(
-    images: np.ndarray, kernel_range: IntRange, rng: np.random.Generator
+    images: np.ndarray,
+    kernel_range: IntRange,
+    rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Box blur with a k x k kernel, k ~ randint(min, max) inclusive; k <= 1: no-op."""
     sizes = rng.integers(
@@ -35,11 +41,14 @@ def average_blur(
     def make(k: int) -> tuple[Filter, int]:
         return (lambda im, dst: cv2.blur(im, (k, k), dst)), k
 
-    return _filter_groups(images, sizes, make)
+    return _filter_groups(images, sizes, make, out)
 
 
 def gaussian_blur(
-    images: np.ndarray, kernel_range: IntRange, rng: np.random.Generator
+    images: np.ndarray,
+    kernel_range: IntRange,
+    rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gaussian blur, kernel k ~ randint(min, max) inclusive and made odd."""
     sizes = rng.integers(
@@ -50,7 +59,7 @@ def gaussian_blur(
     def make(k: int) -> tuple[Filter, int]:
         return (lambda im, dst: cv2.GaussianBlur(im, (k, k), 0, dst)), k
 
-    return _filter_groups(images, odd, make)
+    return _filter_groups(images, odd, make, out)
 
 
 @lru_cache(maxsize=1024)
@@ -72,6 +81,7 @@ def motion_blur(
     kernel_range: IntRange,
     angle_range: IntRange,
     rng: np.random.Generator,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Motion blur along a line of random size and integer angle (both inclusive)."""
     n = len(images)
@@ -85,13 +95,14 @@ def motion_blur(
         return (lambda im, dst: cv2.filter2D(im, -1, kernel, dst)), key // 1000
 
     keys[sizes <= 1] = 1
-    return _filter_groups(images, keys, make)
+    return _filter_groups(images, keys, make, out)
 
 
 def _filter_groups(
     images: np.ndarray,
     keys: np.ndarray,
     make_filter: Callable[[int], tuple[Filter, int]],
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Filter the images of each key with ``make_filter(key)``: (filter, kernel size).
 
@@ -99,14 +110,17 @@ def _filter_groups(
     height) are filtered one call each, straight into the result. Small ones are
     gathered once, sorted by key and padded with the largest kernel's mirrored
     rows, into one tall image; each key then filters its contiguous block of rows
-    with a single OpenCV call.
+    with a single OpenCV call. The result goes into ``out`` (new if None; it may
+    be ``images``, filtered in place).
     """
+    if out is None:
+        out = np.empty_like(images)
+    if out is not images:
+        idle = np.flatnonzero(keys <= 1)
+        out[idle] = images[idle]
     active = np.flatnonzero(keys > 1)
     if len(active) == 0:
-        return images.copy()
-    out = np.empty_like(images)
-    idle = np.flatnonzero(keys <= 1)
-    out[idle] = images[idle]
+        return out
     order = active[np.argsort(keys[active], kind="stable")]
     starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
     filters = [make_filter(int(keys[order[start]])) for start in starts]

@@ -100,13 +100,17 @@ def apply_intensity(
         )
     elif terms is not None:
         result = ops.linear_intensity(result, *terms)
+    # The blurs work in place on arrays made here (not on the caller's images).
     if cfg.avg_blur_on:
-        result = ops.average_blur(result, cfg.avg_blur_kernel, rng)
+        own = None if result is images else result
+        result = ops.average_blur(result, cfg.avg_blur_kernel, rng, out=own)
     if cfg.gauss_blur_on:
-        result = ops.gaussian_blur(result, cfg.gauss_blur_kernel, rng)
+        own = None if result is images else result
+        result = ops.gaussian_blur(result, cfg.gauss_blur_kernel, rng, out=own)
     if cfg.motion_blur_on:
+        own = None if result is images else result
         result = ops.motion_blur(
-            result, cfg.motion_blur_kernel, cfg.motion_blur_angle, rng
+            result, cfg.motion_blur_kernel, cfg.motion_blur_angle, rng, out=own
         )
     if cfg.brightness_on or cfg.noise_on:
         result = ops.brightness_noise(

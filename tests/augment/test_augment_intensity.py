@@ -182,3 +182,25 @@ def test_contrast_before_colour_change_is_applied_and_saturated(
     # Saturated, not wrapped (both ends are reached by many pixels).
     assert np.all(out[exact <= 0] == 0) and (exact <= 0).sum() > 100
     assert np.all(out[exact >= 255] == 255) and (exact >= 255).sum() > 100
+
+
+@pytest.mark.parametrize("shape", [(40, 16, 16, 3), (6, 80, 250, 1)])  # both paths
+def test_blurs_in_place_give_the_same_images(make_images, shape):
+    images = make_images(*shape)
+    blurs = {
+        "average": lambda im, rng, out: ops.average_blur(im, (0, 5), rng, out=out),
+        "gaussian": lambda im, rng, out: ops.gaussian_blur(im, (0, 5), rng, out=out),
+        "motion": lambda im, rng, out: ops.motion_blur(
+            im, (0, 5), (-10, 10), rng, out=out
+        ),
+    }
+    for blur in blurs.values():
+        expected = blur(images, np.random.default_rng(3), None)
+        assert not np.array_equal(expected, images)
+        work = images.copy()
+        assert blur(work, np.random.default_rng(3), work) is work
+        np.testing.assert_array_equal(work, expected)
+        other = np.zeros_like(images)  # a given array that is not the input
+        np.testing.assert_array_equal(
+            blur(images, np.random.default_rng(3), other), expected
+        )
