@@ -65,7 +65,8 @@ def linear_intensity(
     """``round(gain * image + offset + N(0, noise_std))`` saturated to the dtype.
 
     ``gain`` and ``offset`` are per image; noise (drawn from ``rng``) is per pixel.
-    The result goes into ``out`` (contiguous, like ``images``) when given.
+    The result goes into ``out`` (contiguous, like ``images``; it may be
+    ``images`` itself) when given.
     """
     noisy = noise_std > 0 and rng is not None
     out = np.empty_like(images) if out is None else out
@@ -179,6 +180,7 @@ def saturation_hue(
     hue_delta: float | None = None,
     *,
     before: tuple[np.ndarray, np.ndarray] | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Scale HSV saturation by U(range) and turn hue by U(-delta, delta) turns.
 
@@ -187,10 +189,16 @@ def saturation_hue(
     ``before``: per-image ``(gain, offset)`` applied first, like
     :func:`linear_intensity` (e.g. :func:`contrast_terms`), but kept in float
     (saturated to the dtype's range) up to the single final rounding.
+    The result goes into ``out`` when given (it may be ``images``).
     """
     images = check_images(images)
     if images.shape[-1] == 1 or (saturation_range is None and hue_delta is None):
-        return images.copy() if before is None else linear_intensity(images, *before)
+        if before is not None:
+            return linear_intensity(images, *before, out=out)
+        if out is None:
+            return images.copy()
+        out[...] = images
+        return out
     n, _, width, _ = images.shape
     if before is not None:
         gains = np.asarray(before[0], dtype=np.float32).reshape(n, 1)
@@ -202,7 +210,7 @@ def saturation_hue(
     if hue_delta is not None:
         turns = rng.uniform(-hue_delta, hue_delta, size=(n, 1))
         degrees = (turns * 360.0).astype(np.float32)
-    out = np.empty_like(images)
+    out = np.empty_like(images) if out is None else out
     for block in _blocks(images):
         part = images[block]
         # Float HSV is scale-free in S and V, so the pixels need no normalising.

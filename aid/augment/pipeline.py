@@ -79,37 +79,40 @@ def apply_intensity(
     cfg: AugmentConfig,
     rng: np.random.Generator,
     out: np.ndarray | None = None,
+    *,
+    scratch: bool = False,
 ) -> np.ndarray:
     """Apply contrast, saturation/hue, blurs, brightness and noise as ``cfg`` says.
 
     The result goes into ``out`` (contiguous, not ``images``) when given; the last
-    operation writes there directly.
+    operation writes there directly. ``scratch``: ``images`` is an intermediate
+    array the caller made and gives up, so the operations may work in place in it.
     """
     result = ops.check_images(images)
+    # Where each step may write: in place once the array is ours (OpenCV's
+    # elementwise operations and filters work in place exactly).
+    own = result if scratch else None
     terms = (
         ops.contrast_terms(images, cfg.contrast_range, rng) if cfg.contrast_on else None
     )
     if cfg.saturation_on or cfg.hue_on:
         # Contrast joins the colour change's float pass: one rounding, not two.
-        result = ops.saturation_hue(
+        result = own = ops.saturation_hue(
             result,
             rng,
             saturation_range=cfg.saturation_range if cfg.saturation_on else None,
             hue_delta=cfg.hue_delta if cfg.hue_on else None,
             before=terms,
+            out=own,
         )
     elif terms is not None:
-        result = ops.linear_intensity(result, *terms)
-    # The blurs work in place on arrays made here (not on the caller's images).
+        result = own = ops.linear_intensity(result, *terms, out=own)
     if cfg.avg_blur_on:
-        own = None if result is images else result
-        result = ops.average_blur(result, cfg.avg_blur_kernel, rng, out=own)
+        result = own = ops.average_blur(result, cfg.avg_blur_kernel, rng, out=own)
     if cfg.gauss_blur_on:
-        own = None if result is images else result
-        result = ops.gaussian_blur(result, cfg.gauss_blur_kernel, rng, out=own)
+        result = own = ops.gaussian_blur(result, cfg.gauss_blur_kernel, rng, out=own)
     if cfg.motion_blur_on:
-        own = None if result is images else result
-        result = ops.motion_blur(
+        result = own = ops.motion_blur(
             result, cfg.motion_blur_kernel, cfg.motion_blur_angle, rng, out=own
         )
     if cfg.brightness_on or cfg.noise_on:
@@ -119,9 +122,9 @@ def apply_intensity(
             cfg.brightness_mult if cfg.brightness_on else (1.0, 1.0),
             rng,
             noise=(cfg.noise_mean, cfg.noise_scale) if cfg.noise_on else None,
-            out=out,
+            out=own if out is None else out,
         )
-    if out is None and result is images:
+    if out is None and result is images and not scratch:
         return images.copy()
     return _into(out, result)
 
@@ -161,7 +164,8 @@ def augment_chunk(
         raise ConfigError(f"augmentation mode {mode!r} needs an output size")
     if mode == "affine":
         return apply_affine(images, cfg, rng, out_size, out)
-    return apply_intensity(apply_affine(images, cfg, rng, out_size), cfg, rng, out)
+    warped = apply_affine(images, cfg, rng, out_size)
+    return apply_intensity(warped, cfg, rng, out, scratch=True)
 
 
 class Augmenter:

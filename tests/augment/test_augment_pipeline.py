@@ -6,6 +6,7 @@ from aid.augment.pipeline import (
     MAX_CHUNK_VALUES,
     MIN_CHUNK,
     MIN_CHUNK_VALUES,
+    apply_intensity,
     augment_chunk,
     chunk_size,
 )
@@ -174,3 +175,15 @@ def test_augment_chunk_into_out_is_the_same_result(make_images, shape, cfg):
         assert got is out
         np.testing.assert_array_equal(out, expected)
     assert not np.array_equal(expected, images)  # intensity really ran
+
+
+@pytest.mark.parametrize("shape", [(9, 20, 20, 3), (3, 80, 250, 1), (12, 16, 16, 1)])
+def test_intensity_in_place_on_scratch_is_the_same_result(make_images, shape):
+    images = make_images(*shape)
+    kept = images.copy()
+    expected = apply_intensity(images, EVERYTHING, np.random.default_rng(5))
+    np.testing.assert_array_equal(images, kept)  # the caller's images are untouched
+    scratch = images.copy()
+    got = apply_intensity(scratch, EVERYTHING, np.random.default_rng(5), scratch=True)
+    np.testing.assert_array_equal(got, expected)
+    assert got is scratch  # worked in place
