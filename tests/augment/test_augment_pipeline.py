@@ -51,8 +51,9 @@ def test_chunk_size_depends_only_on_the_batch_size():
     assert chunk_size(least + 1, 1024) == least // 2 + 1  # two even chunks
     assert chunk_size(3 * MIN_CHUNK, 100_000) == MIN_CHUNK
     assert chunk_size(16 * 1500, 1024) == 1500  # between the two bounds
-    # seven chunks of at most 293, not six of 341 and one of 2
-    assert chunk_size(2048, 32 * 32 * 3) == 293
+    assert chunk_size(2048, 32 * 32 * 3) == 512  # four chunks
+    # three chunks of at most 367, not two of 512 and one of 76
+    assert chunk_size(1100, 32 * 32 * 3) == 367
     for values in (1024, 80 * 250):
         size, most = chunk_size(10**6, values), MAX_CHUNK_VALUES // values
         chunks = -(-(10**6) // size)
