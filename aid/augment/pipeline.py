@@ -44,9 +44,8 @@ def chunk_size(n_images: int, values_per_image: int) -> int:
     The chunks a size within the bounds needs are filled evenly: a chunk costs
     about 0.2 ms however few images it holds, so 2048 32x32 RGB images go in
     four chunks of 512, and 1100 in three of 367, not two of 512 and one of 76.
-    The size depends
-    only on the batch's shape, never on the thread count, so a seed gives the
-    same images for any number of threads.
+    The size depends only on the batch's shape, never on the thread count, so a
+    seed gives the same images for any number of threads.
     """
     most = max(1, MAX_CHUNK_VALUES // values_per_image)
     least = max(MIN_CHUNK, MIN_CHUNK_VALUES // values_per_image)
