@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
 from aid.augment import ops
 from aid.augment.config import AugmentConfig
 from aid.errors import ConfigError
+
+if TYPE_CHECKING:
+    from aid.augment.workers import AugmentProcesses
 
 #: Batches are split into about this many chunks (enough to keep cores busy).
 TARGET_CHUNKS = 16
@@ -170,6 +173,23 @@ def augment_chunk(
     return apply_intensity(warped, cfg, rng, out, scratch=True)
 
 
+class ChunkSpec(NamedTuple):
+    """What to do to a chunk: ``spec(images, rng, out)`` calls :func:`augment_chunk`.
+
+    Picklable, so worker processes can run it (:mod:`aid.augment.workers`).
+    """
+
+    mode: ChunkMode
+    config: AugmentConfig
+    out_size: int | tuple[int, int] | None = None
+
+    def __call__(
+        self, images: np.ndarray, rng: np.random.Generator, out: np.ndarray | None
+    ) -> np.ndarray:
+        """Augment ``images`` with ``rng`` into ``out`` (or a new array)."""
+        return augment_chunk(self.mode, self.config, images, rng, self.out_size, out)
+
+
 class Augmenter:
     """Apply an :class:`AugmentConfig` to image batches.
 
@@ -182,6 +202,10 @@ class Augmenter:
         n-th call gives the same result in every run, whatever ``threads`` is.
     threads
         Worker threads (default: all CPU cores); 1 runs in the calling thread.
+    processes
+        Worker processes to run the chunks in instead of threads (the caller
+        owns and closes them); the images travel through shared memory. Same
+        images as with threads.
     """
 
     def __init__(
@@ -190,11 +214,13 @@ class Augmenter:
         *,
         seed: int | None = None,
         threads: int | None = None,
+        processes: AugmentProcesses | None = None,
     ) -> None:
         self._config = _checked_config(config)
         self._seeds = np.random.SeedSequence(seed)
         self._threads = max(1, int(threads or os.cpu_count() or 1))
         self._pool: ThreadPoolExecutor | None = None
+        self._processes = processes
 
     @property
     def config(self) -> AugmentConfig:
@@ -249,10 +275,14 @@ class Augmenter:
         if out_size is not None:
             ops.crop_offset(height, width, out_size)  # fail early on a bad size
             height, width = ops.out_hw(out_size)
-        out = np.empty((n, height, width, channels), dtype=images.dtype)
         size = chunk_size(n, height * width * channels)
         starts = range(0, n, size)
         seeds = self._seeds.spawn(len(starts))
+        if self._processes is not None and n:
+            spec = ChunkSpec(mode, cfg, out_size)
+            shape = (n, height, width, channels)
+            return self._processes.map_rows(spec, images, shape, size, seeds)
+        out = np.empty((n, height, width, channels), dtype=images.dtype)
 
         def run_chunk(index: int) -> None:
             start = starts[index]

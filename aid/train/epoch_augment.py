@@ -6,7 +6,8 @@ result). Both are lazy stages (:class:`~aid.train.lazy_sample.LazyStage`): nothi
 computed when the epoch starts; the loader threads compute each batch's chunk as
 ``fit`` asks for it, so augmentation overlaps training. A fresh sample is put in
 random order, so the first pass can read it chunk after chunk and still serve
-random batches.
+random batches. With worker processes (:func:`loader_processes`) the stages live
+in shared memory and the chunks are computed in those processes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import numpy as np
 
 from aid.augment import ops
 from aid.augment.config import AugmentConfig
-from aid.augment.pipeline import ChunkMode, augment_chunk, chunk_size
+from aid.augment.pipeline import ChunkSpec, chunk_size
+from aid.augment.shared import has_room
+from aid.augment.workers import AugmentProcesses
 from aid.data.sampling import Sample
-from aid.train.lazy_sample import ArraySource, ChunkFn, LazyStage
+from aid.train.lazy_sample import ArraySource, LazyStage
 
 
 def loader_threads() -> int:
@@ -34,6 +37,21 @@ def loader_threads() -> int:
     return max(2, min(8, (os.cpu_count() or 1) // 2))
 
 
+def loader_processes() -> int:
+    """Worker processes that augment for the loader threads (0: the threads do).
+
+    Processes escape the interpreter lock that threads wait for around every
+    short OpenCV call, at about 100 MB of memory each and a second to start:
+    used from 8 CPU cores on (where the lock would cap the loader well below
+    what the cores can do), as many as there are loader threads.
+    ``AID_LOADER_PROCESSES`` overrides (0 for threads).
+    """
+    override = os.environ.get("AID_LOADER_PROCESSES", "").strip()
+    if override.isdigit():
+        return int(override)
+    return loader_threads() if (os.cpu_count() or 1) >= 8 else 0
+
+
 def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
     """Rows per chunk: the augmenter's efficient chunk size, in whole batches.
 
@@ -42,13 +60,6 @@ def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:
     """
     rows = chunk_size(n_rows, row_values)
     return batch_size * max(1, round(rows / batch_size))
-
-
-def chunk_function(
-    mode: ChunkMode, config: AugmentConfig, out_size: int | tuple[int, int] | None
-) -> ChunkFn:
-    """``fn(images, rng, out)`` applying ``mode`` (:func:`augment_chunk`)."""
-    return lambda part, rng, out: augment_chunk(mode, config, part, rng, out_size, out)
 
 
 def affine_stage(
@@ -60,11 +71,13 @@ def affine_stage(
     seed: int | list[int],
     batch_size: int,
     rng: np.random.Generator,
+    processes: AugmentProcesses | None = None,
 ) -> tuple[LazyStage, np.ndarray]:
     """Put a fresh sample in random order as an affine stage; return it and labels.
 
     ``config`` is fixed for the stage's life (an affine change applies at the next
-    refresh); ``rng`` draws the order.
+    refresh); ``rng`` draws the order. With ``processes`` (and room in shared
+    memory for the sample and both stages) the chunks are computed there.
 
     Raises
     ------
@@ -76,8 +89,12 @@ def affine_stage(
     ops.crop_offset(images.shape[1], images.shape[2], out_size)
     order = rng.permutation(len(images))
     shape = (*ops.out_hw(out_size), images.shape[-1])
-    source = ArraySource(images)
-    stage = _stage(source, "affine", config, out_size, shape, seed, batch_size, order)
+    out_bytes = len(images) * int(np.prod(shape)) * images.itemsize
+    if processes is not None and not has_room(images.nbytes + 2 * out_bytes):
+        processes = None  # e.g. a container's small /dev/shm: threads do it
+    source = ArraySource(images, shared=processes is not None)
+    spec = ChunkSpec("affine", config, out_size)
+    stage = _stage(source, spec, shape, seed, batch_size, order, processes)
     return stage, np.asarray(labels)[order]
 
 
@@ -88,39 +105,51 @@ def intensity_stage(
     seed: int | list[int],
     batch_size: int,
     order: np.ndarray | None = None,
+    processes: AugmentProcesses | None = None,
 ) -> LazyStage:
-    """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``)."""
-    shape = warped.row_shape
-    return _stage(warped, "intensity", config, None, shape, seed, batch_size, order)
+    """Stage of intensity augmentation of ``warped`` (rows reordered by ``order``).
+
+    ``processes`` compute it when ``warped`` is in shared memory.
+    """
+    if warped.shared is None:
+        processes = None
+    spec = ChunkSpec("intensity", config)
+    return _stage(warped, spec, warped.row_shape, seed, batch_size, order, processes)
 
 
 def _stage(
     source: ArraySource | LazyStage,
-    mode: ChunkMode,
-    config: AugmentConfig,
-    out_size: int | tuple[int, int] | None,
+    spec: ChunkSpec,
     shape: tuple[int, ...],
     seed: int | list[int],
     batch_size: int,
     order: np.ndarray | None,
+    processes: AugmentProcesses | None,
 ) -> LazyStage:
-    """Make a lazy stage applying ``mode`` to ``source`` in chunks of whole batches."""
+    """Make a lazy stage applying ``spec`` to ``source`` in chunks of whole batches."""
     return LazyStage(
         source,
-        chunk_function(mode, config, out_size),
+        spec,
         shape=shape,
         dtype=source.dtype,
         seed=seed,
         chunk=stage_chunk(len(source), int(np.prod(shape)), batch_size),
         order=order,
+        processes=processes,
     )
 
 
 class RunAugmentation:
-    """The augmented samples of one run, epoch by epoch (the affine one is kept)."""
+    """The augmented samples of one run, epoch by epoch (the affine one is kept).
 
-    def __init__(self) -> None:
+    ``processes``: worker processes to start at the first epoch (0: the loader
+    threads augment); :meth:`close` stops them.
+    """
+
+    def __init__(self, processes: int = 0) -> None:
         self._affine: tuple[LazyStage, np.ndarray] | None = None
+        self._process_count = processes
+        self._processes: AugmentProcesses | None = None
 
     def epoch_sample(
         self,
@@ -137,6 +166,8 @@ class RunAugmentation:
         ``draw`` draws a fresh training sample; it is called when the affine
         result is due for a refresh (or there is none yet).
         """
+        if self._process_count and self._processes is None:
+            self._processes = AugmentProcesses(self._process_count)
         seed = int(np.random.SeedSequence([run_seed, epoch]).generate_state(1)[0])
         order_rng = np.random.default_rng([run_seed, epoch, 3])
         order = None  # a fresh sample is already in random order
@@ -150,6 +181,7 @@ class RunAugmentation:
                 seed=[seed, 0],
                 batch_size=batch_size,
                 rng=order_rng,
+                processes=self._processes,
             )
         else:  # new batches from the reused affine sample
             order = order_rng.permutation(len(self._affine[1]))
@@ -160,9 +192,13 @@ class RunAugmentation:
             seed=[seed, 1],
             batch_size=batch_size,
             order=order,
+            processes=self._processes,
         )
         return stage, labels if order is None else labels[order]
 
     def close(self) -> None:
-        """Drop the kept affine stage (and the sample it holds)."""
+        """Drop the kept affine stage (and the sample it holds); stop the processes."""
         self._affine = None
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None

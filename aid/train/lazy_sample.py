@@ -9,6 +9,10 @@ the stage's seed and the chunk's index, so the result does not depend on which
 thread computes it or in which order: a seed still gives the same images.
 
 The stages of a training run are built by :mod:`aid.train.epoch_augment`.
+Given worker processes (:class:`~aid.augment.workers.AugmentProcesses`), a stage
+keeps its rows in shared memory and the loader threads hand each chunk to a
+process (they only wait for it), so augmentation is not held up by the
+interpreter lock.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
+
+from aid.augment.shared import SharedArray, SharedHandle
+from aid.augment.workers import AugmentProcesses, ChunkJob
 
 #: Chunks a waiting loader thread may look ahead for one to compute meanwhile.
 READ_AHEAD = 4
@@ -36,12 +43,25 @@ class RowSource(Protocol):
         """Return the given rows (never to be written to)."""
         ...
 
+    @property
+    def shared(self) -> SharedHandle | None:
+        """Where worker processes find the rows (None: not in shared memory)."""
+        ...
+
+    def ensure(self, rows: np.ndarray | slice) -> None:
+        """Make sure the given rows are there to be read (computing them)."""
+        ...
+
 
 class ArraySource:
-    """An in-memory array as a :class:`RowSource`."""
+    """An in-memory array as a :class:`RowSource`.
 
-    def __init__(self, images: np.ndarray) -> None:
-        self.images = images
+    ``shared=True`` keeps a copy in shared memory, for worker processes.
+    """
+
+    def __init__(self, images: np.ndarray, *, shared: bool = False) -> None:
+        self._shared = SharedArray.copy_of(images) if shared else None
+        self.images = images if self._shared is None else self._shared.array
 
     def __len__(self) -> int:
         return len(self.images)
@@ -54,6 +74,14 @@ class ArraySource:
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
         """Return the given rows (a view for a slice)."""
         return self.images[rows]
+
+    @property
+    def shared(self) -> SharedHandle | None:
+        """The shared copy's handle, or None."""
+        return None if self._shared is None else self._shared.handle
+
+    def ensure(self, rows: np.ndarray | slice) -> None:
+        """Nothing to compute: the rows are there."""
 
 
 class LazyStage:
@@ -75,6 +103,10 @@ class LazyStage:
         Rows per chunk (whole batches: :func:`aid.train.epoch_augment.stage_chunk`).
     order
         Stage row ``i`` reads source row ``order[i]``; default the same row.
+    processes
+        Worker processes for the chunks; ``fn`` must then be picklable (e.g. a
+        :class:`~aid.augment.pipeline.ChunkSpec`). Chunks whose source is not in
+        shared memory are still computed in the asking thread.
 
     Notes
     -----
@@ -92,6 +124,7 @@ class LazyStage:
         seed: int | list[int],
         chunk: int,
         order: np.ndarray | None = None,
+        processes: AugmentProcesses | None = None,
     ) -> None:
         if order is not None and len(order) != len(source):
             raise ValueError("order must have one entry per source row")
@@ -101,7 +134,13 @@ class LazyStage:
         self._chunk = max(1, int(chunk))
         self._order = order
         self._length = len(source)
-        self._out = np.empty((self._length, *shape), dtype=dtype)
+        self._processes = processes
+        self._shared = None
+        if processes is not None:
+            self._shared = SharedArray((self._length, *shape), dtype)
+            self._out = self._shared.array
+        else:
+            self._out = np.empty((self._length, *shape), dtype=dtype)
         chunks = -(-self._length // self._chunk)
         self._done = np.zeros(chunks, dtype=bool)
         self._locks = [threading.Lock() for _ in range(chunks)]
@@ -122,6 +161,16 @@ class LazyStage:
         return self._out.dtype
 
     @property
+    def shared(self) -> SharedHandle | None:
+        """Where worker processes find the rows (None: not in shared memory)."""
+        return None if self._shared is None else self._shared.handle
+
+    def ensure(self, rows: np.ndarray | slice) -> None:
+        """Compute the chunks holding ``rows`` (without copying them out)."""
+        for index in self._chunks_of(rows):
+            self._ensure(index)
+
+    @property
     def chunks_done(self) -> np.ndarray:
         """Which chunks have been computed (a copy)."""
         return self._done.copy()
@@ -133,14 +182,15 @@ class LazyStage:
 
     def take(self, rows: np.ndarray | slice) -> np.ndarray:
         """Output rows (a view for a slice), computing their chunks first."""
+        self.ensure(rows)
+        return self._out[rows]
+
+    def _chunks_of(self, rows: np.ndarray | slice) -> list[int] | range:
+        """Return the indices of the chunks holding ``rows``."""
         if isinstance(rows, slice):
             start, stop, _ = rows.indices(self._length)
-            chunks = range(start // self._chunk, -(-stop // self._chunk))
-        else:
-            chunks = np.unique(np.asarray(rows) // self._chunk).tolist()
-        for index in chunks:
-            self._ensure(index)
-        return self._out[rows]
+            return range(start // self._chunk, -(-stop // self._chunk))
+        return np.unique(np.asarray(rows) // self._chunk).tolist()
 
     def compute_all(self) -> np.ndarray:
         """Every output row (computing what is missing); the stage's own array."""
@@ -186,11 +236,18 @@ class LazyStage:
         assert source is not None  # released only once every chunk is done
         rows = part if self._order is None else self._order[part]
         seed = np.random.SeedSequence(self._seed, spawn_key=(index,))
-        rng = np.random.Generator(np.random.PCG64(seed))
-        target = self._out[part]
-        result = self._fn(source.take(rows), rng, target)
-        if result is not target:
-            target[...] = result
+        if self._shared is not None and source.shared is not None:
+            source.ensure(rows)  # in shared memory, where the worker reads them
+            job = ChunkJob(
+                self._fn, source.shared, rows, self._shared.handle, part, seed
+            )
+            self._processes.run(job)  # type: ignore[union-attr]
+        else:
+            target = self._out[part]
+            rng = np.random.Generator(np.random.PCG64(seed))
+            result = self._fn(source.take(rows), rng, target)
+            if result is not target:
+                target[...] = result
         self._done[index] = True
         with self._count_lock:
             self._remaining -= 1

@@ -38,7 +38,11 @@ from aid.train.dataset import (
     steps_per_epoch,
 )
 from aid.train.distribute import Distribution
-from aid.train.epoch_augment import RunAugmentation, loader_threads
+from aid.train.epoch_augment import (
+    RunAugmentation,
+    loader_processes,
+    loader_threads,
+)
 from aid.train.events import (
     EpochEnded,
     ParamsApplied,
@@ -105,7 +109,7 @@ class Trainer:
         self._val_labels = validation.labels[:kept]
         self._val_y = one_hot(self._val_labels, self.num_classes)
         self._monitors = expand_monitors(config.checkpoint_monitors, self.num_classes)
-        self._augmentation = RunAugmentation()
+        self._augmentation = RunAugmentation(processes=loader_processes())
         self._epoch = state.next_epoch
         self._meta_written = 0.0
         self._history = [

@@ -8,7 +8,12 @@ import pytest
 from aid.augment import AugmentConfig
 from aid.data.sampling import Sample
 from aid.errors import PreprocessError
-from aid.train.epoch_augment import RunAugmentation, loader_threads, stage_chunk
+from aid.train.epoch_augment import (
+    RunAugmentation,
+    loader_processes,
+    loader_threads,
+    stage_chunk,
+)
 
 
 @pytest.fixture()
@@ -44,6 +49,37 @@ def test_affine_sample_is_reused_then_redrawn(sample):
     np.testing.assert_array_equal(labels_again, labels0)  # seeded
     np.testing.assert_array_equal(again.compute_all(), images0)
     run.close()
+
+
+def test_epochs_augmented_in_processes_are_the_threads_epochs(sample):
+    config = AugmentConfig(
+        rotation=20, hflip=True, saturation_on=True, affine_refresh_epochs=2
+    )
+    kwargs = {"run_seed": 4, "batch_size": 20, "draw": lambda: sample}
+    in_threads, in_processes = RunAugmentation(), RunAugmentation(processes=2)
+    for epoch in range(3):  # a fresh affine sample, a reused one, a fresh one
+        expected, labels = in_threads.epoch_sample(epoch, config, 28, **kwargs)
+        stage, got_labels = in_processes.epoch_sample(epoch, config, 28, **kwargs)
+        assert stage.shared is not None  # really in shared memory, for processes
+        np.testing.assert_array_equal(got_labels, labels)
+        np.testing.assert_array_equal(
+            stage.take(slice(20, 60)), expected.take(slice(20, 60))
+        )
+        np.testing.assert_array_equal(stage.compute_all(), expected.compute_all())
+    in_processes.close()
+    in_threads.close()
+
+
+def test_loader_processes_default_and_override(monkeypatch):
+    monkeypatch.delenv("AID_LOADER_PROCESSES", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert loader_processes() == 0  # few cores: the loader threads augment
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert loader_processes() == loader_threads() == 8
+    monkeypatch.setenv("AID_LOADER_PROCESSES", "0")
+    assert loader_processes() == 0
+    monkeypatch.setenv("AID_LOADER_PROCESSES", "3")
+    assert loader_processes() == 3
 
 
 def test_loader_threads_default_and_override(monkeypatch):

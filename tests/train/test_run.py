@@ -13,6 +13,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+from aid.augment import AugmentConfig
 from aid.errors import TrainingError, ZooError
 from aid.modelfile.io import load_model
 from aid.modelfile.meta_xlsx import read_aid_meta
@@ -286,3 +287,23 @@ def test_a_bad_request_leaves_no_run_folder(tiny_table, tiny_cfg, tmp_path) -> N
     with pytest.raises(ZooError, match="at least 16x16"):
         run_training(replace(small, zoo_name="LeNet5_do"), tiny_table, run_dir=run)
     assert not run.exists()
+
+
+def test_training_with_augmentation_in_worker_processes(
+    tiny_table, tiny_cfg, tmp_path, monkeypatch
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setenv("AID_LOADER_PROCESSES", "2")
+    children: list[int] = []
+
+    def report(event) -> None:
+        if isinstance(event, BatchEnded):
+            children.append(len(multiprocessing.active_children()))
+
+    cfg = replace(tiny_cfg, augmentation=AugmentConfig(rotation=10, hflip=True))
+    result = run_training(cfg, tiny_table, run_dir=tmp_path, report=report)
+    assert result.status == "completed" and len(result.history) == 2
+    assert min(children) >= 1  # a worker process augmented while the model trained
+    assert all(math.isfinite(row["loss"]) for row in result.history)
+    assert not multiprocessing.active_children()  # stopped with the run

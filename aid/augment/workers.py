@@ -1,0 +1,116 @@
+"""Augmentation chunks computed in worker processes, over shared memory.
+
+Threads augmenting at once lose most of a second core to the interpreter lock
+(:mod:`aid.augment.shared`); processes do not. :class:`AugmentProcesses` is a pool
+of spawned worker processes (each runs OpenCV single-threaded); a
+:class:`ChunkJob` names the shared source rows, the shared target rows, what to
+do (a picklable :class:`~aid.augment.pipeline.ChunkSpec`) and the chunk's seed,
+so a chunk gives the same images in a worker process as in a thread. Workers
+import only NumPy, OpenCV and :mod:`aid.augment` (never TensorFlow).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+
+from aid.augment.shared import SharedArray, SharedHandle, attached
+
+#: ``spec(images, rng, out) -> images``, picklable (e.g. a ``ChunkSpec``).
+Spec = Callable[[np.ndarray, np.random.Generator, np.ndarray], np.ndarray]
+
+
+class ChunkJob(NamedTuple):
+    """One chunk for a worker process: ``target[part] = spec(source[rows], rng)``."""
+
+    spec: Spec
+    source: SharedHandle
+    rows: slice | np.ndarray
+    target: SharedHandle
+    part: slice
+    seed: np.random.SeedSequence
+
+
+def run_job(job: ChunkJob) -> None:
+    """Compute ``job`` (in a worker process) straight into the shared target."""
+    images = attached(job.source)[job.rows]
+    out = attached(job.target)[job.part]
+    rng = np.random.Generator(np.random.PCG64(job.seed))
+    result = job.spec(images, rng, out)
+    if result is not out:
+        out[...] = result
+
+
+def _start_worker() -> None:
+    """Set up a worker: OpenCV on one thread; Ctrl+C is the parent's to handle."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class AugmentProcesses:
+    """A pool of ``processes`` worker processes computing :class:`ChunkJob`s.
+
+    The processes start with the pool (about a second: each imports NumPy and
+    OpenCV); :meth:`close` stops them. Use one pool per training run.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = max(1, int(processes))
+        self._pool = ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+        )
+
+    def submit(self, job: ChunkJob) -> Future[None]:
+        """Start ``job`` on a free worker."""
+        return self._pool.submit(run_job, job)
+
+    def run(self, job: ChunkJob) -> None:
+        """Compute ``job`` and wait for it (a worker's error is raised here)."""
+        self.submit(job).result()
+
+    def map_rows(
+        self,
+        spec: Spec,
+        images: np.ndarray,
+        out_shape: tuple[int, ...],
+        size: int,
+        seeds: Sequence[np.random.SeedSequence],
+    ) -> np.ndarray:
+        """Apply ``spec`` to each ``size`` rows of ``images`` (chunk i: ``seeds[i]``).
+
+        The images are copied to shared memory and the result copied back.
+        """
+        source = SharedArray.copy_of(images)
+        target = SharedArray(out_shape, images.dtype)
+        try:
+            parts = [slice(s, s + size) for s in range(0, len(images), size)]
+            jobs = [
+                ChunkJob(spec, source.handle, part, target.handle, part, seed)
+                for part, seed in zip(parts, seeds, strict=True)
+            ]
+            futures = [self.submit(job) for job in jobs]
+            for future in futures:
+                future.result()
+            return target.array.copy()
+        finally:
+            source.close()
+            target.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (jobs not started are dropped)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> AugmentProcesses:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
