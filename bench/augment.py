@@ -21,7 +21,12 @@ in JSON): a ratio that does not depend on the machine's speed or load.
 
 With all cores, the same work is also done by as many processes of one thread
 each, at the same time (``processes_images_per_s`` in JSON): what the cores can
-do without the interpreter lock, against what the augmenter's threads get.
+do without the interpreter lock, against what the augmenter's threads get. And
+the training loader's throughput is timed (every 128-image batch of an epoch
+taken by as many threads as Keras' loader uses, both stages fresh each epoch),
+once augmenting in its threads, once in as many worker processes
+(``loader_threads_images_per_s``, ``loader_processes_images_per_s``): what it
+can feed an accelerator.
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from aid.augment import AugmentConfig, Augmenter
+from aid.data.sampling import Sample
+from aid.train.epoch_augment import RunAugmentation, loader_threads
 
 sys.path.insert(0, str(Path(__file__).parent))
 from per_image_baseline import augment_per_image  # noqa: E402
@@ -106,6 +114,38 @@ def processes_images_per_second(
         return float(sum(pool.starmap(_process_rate, args)))
 
 
+def loader_images_per_second(
+    images: np.ndarray, processes: int, repeats: int, config: AugmentConfig = FULL
+) -> float:
+    """Best images/s of the training loader over ``repeats`` fresh epochs.
+
+    Batches are taken as Keras' loader threads take them; ``processes`` worker
+    processes augment (0: the threads do). The first epoch (which starts the
+    processes) is not timed.
+    """
+    n = len(images)
+    sample = Sample(images, np.zeros(n, np.int64), np.zeros((n, 2), np.int64))
+    every_epoch = config.merged({"affine_refresh_epochs": 1})
+    batches = [slice(start, start + 128) for start in range(0, n, 128)]
+    run, best = RunAugmentation(processes=processes), float("inf")
+    with ThreadPoolExecutor(run.loader_threads) as pool:
+        for epoch in range(repeats + 1):
+            start = time.perf_counter()
+            stage, _ = run.epoch_sample(
+                epoch,
+                every_epoch,
+                images.shape[1:3],
+                run_seed=0,
+                batch_size=128,
+                draw=lambda: sample,
+            )
+            list(pool.map(stage.take, batches))
+            if epoch:
+                best = min(best, time.perf_counter() - start)
+    run.close()
+    return n / best
+
+
 def baseline_images_per_cpu_second(
     images: np.ndarray, repeats: int, config: AugmentConfig = FULL
 ) -> float:
@@ -161,9 +201,13 @@ def main() -> None:
             baseline = None
             if threads == 1:
                 baseline = baseline_images_per_cpu_second(images, args.repeats, config)
-            in_processes = None
+            in_processes = loader = None
             if threads > 1:
                 in_processes = processes_images_per_second(images, threads, config)
+                loader = [
+                    loader_images_per_second(images, workers, args.repeats, config)
+                    for workers in (0, loader_threads())
+                ]
             if args.json:
                 record = {"case": case, "threads": threads, "images_per_s": round(rate)}
                 record["images_per_cpu_s"] = round(cpu_rate)
@@ -171,6 +215,9 @@ def main() -> None:
                     record["baseline_images_per_cpu_s"] = round(baseline)
                 if in_processes is not None:
                     record["processes_images_per_s"] = round(in_processes)
+                if loader is not None:
+                    record["loader_threads_images_per_s"] = round(loader[0])
+                    record["loader_processes_images_per_s"] = round(loader[1])
                 print(json.dumps(record))
             else:
                 ratio = cpu_rate / REFERENCE_PER_THREAD[case]
@@ -189,6 +236,12 @@ def main() -> None:
                         f"{in_processes:,.0f} images/s"
                     )
                 print(line + ")")
+                if loader is not None:
+                    print(
+                        f"{case:12s} training loader: {loader[0]:,.0f} images/s "
+                        f"augmenting in {loader_threads()} threads, "
+                        f"{loader[1]:,.0f} in {loader_threads()} worker processes"
+                    )
     if args.no_models:
         return
     for case in ("32x32_gray", "32x32_rgb"):

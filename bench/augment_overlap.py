@@ -10,7 +10,9 @@ three ways, with the full operation set of ``bench/augment.py``:
   AIDeveloper and AID before the lazy stages worked);
 * ``overlapped``: the trainer's way (:class:`aid.train.epoch_augment.RunAugmentation`):
   each batch's chunk is augmented on the loader threads while the model trains
-  on earlier batches.
+  on earlier batches;
+* ``processes`` (with ``--processes N``): the same, the loader threads handing
+  the chunks to N worker processes (``AID_LOADER_PROCESSES``).
 
 Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
 leaves the other cores to the loader, as when an accelerator trains. Each timing
@@ -59,7 +61,9 @@ def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
     return time.perf_counter() - start
 
 
-def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
+def time_case(
+    shape, n_images: int, model_name: str, repeats: int, processes: int = 0
+) -> dict:
     """Median epoch seconds for the three ways on ``n_images`` random images."""
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(n_images, *shape), dtype=np.uint8)
@@ -84,11 +88,13 @@ def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
         return epoch_seconds(model, ArraySource(augmented), labels, prep)
 
     refresh_each_epoch = FULL.merged({"affine_refresh_epochs": 1})
-    run = RunAugmentation()
+    runs = {"overlapped": RunAugmentation()}
+    if processes:
+        runs["processes"] = RunAugmentation(processes=processes)
     epochs = iter(range(1_000))
     sample = Sample(images, labels, np.zeros((n_images, 2), dtype=np.int64))
 
-    def overlapped() -> float:
+    def overlapped(run: RunAugmentation) -> float:
         stage, shuffled = run.epoch_sample(
             next(epochs),
             refresh_each_epoch,
@@ -99,12 +105,17 @@ def time_case(shape, n_images: int, model_name: str, repeats: int) -> dict:
         )
         return epoch_seconds(model, stage, shuffled, prep)
 
-    ways = {"none": none, "before_fit": before_fit, "overlapped": overlapped}
+    ways = {"none": none, "before_fit": before_fit}
+    for name, run in runs.items():
+        ways[name] = lambda run=run: overlapped(run)
+    for run in runs.values():  # start worker processes outside the timings
+        overlapped(run)
     times: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(repeats):
         for name, way in ways.items():
             times[name].append(way())
-    run.close()
+    for run in runs.values():
+        run.close()
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
@@ -114,6 +125,9 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=8192)
     parser.add_argument("--model", default="LeNet5")
     parser.add_argument("--repeats", type=int, default=6)
+    parser.add_argument(
+        "--processes", type=int, default=0, help="also time N worker processes"
+    )
     parser.add_argument(
         "--train-threads",
         type=int,
@@ -132,7 +146,9 @@ def main() -> None:
         tf.config.threading.set_intra_op_parallelism_threads(args.train_threads)
     print(f"{os.cpu_count()} cores, {loader_threads()} loader threads", file=sys.stderr)
     for case in ("32x32_gray", "32x32_rgb"):
-        best = time_case(CASES[case], args.images, args.model, args.repeats)
+        best = time_case(
+            CASES[case], args.images, args.model, args.repeats, args.processes
+        )
         floor = best["none"]
         shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
         if args.json:
@@ -146,6 +162,12 @@ def main() -> None:
             f"{floor:.2f} s without augmentation, {best['before_fit']:.2f} s "
             f"augmenting first ({shares['before_fit']:.1%} of the epoch), "
             f"{best['overlapped']:.2f} s overlapped ({shares['overlapped']:.1%})"
+            + (
+                f", {best['processes']:.2f} s overlapped in {args.processes} "
+                f"processes ({shares['processes']:.1%})"
+                if args.processes
+                else ""
+            )
         )
 
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from aid.augment.shared import SharedArray, SharedHandle, attached
+from aid.augment.shared import SharedHandle, SharedPool, attached
 
 #: ``spec(images, rng, out) -> images``, picklable (e.g. a ``ChunkSpec``).
 Spec = Callable[[np.ndarray, np.random.Generator, np.ndarray], np.ndarray]
@@ -57,12 +57,15 @@ def _start_worker() -> None:
 class AugmentProcesses:
     """A pool of ``processes`` worker processes computing :class:`ChunkJob`s.
 
-    The processes start with the pool (about a second: each imports NumPy and
-    OpenCV); :meth:`close` stops them. Use one pool per training run.
+    The processes start as jobs come (about a second: each imports NumPy and
+    OpenCV); :meth:`close` stops them. Use one pool per training run. Shared
+    arrays for the jobs come from :attr:`pool`, so they are reused (their pages
+    already mapped in every process) rather than new each time.
     """
 
     def __init__(self, processes: int) -> None:
         self.processes = max(1, int(processes))
+        self.pool = SharedPool()
         self._pool = ProcessPoolExecutor(
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
@@ -89,8 +92,9 @@ class AugmentProcesses:
 
         The images are copied to shared memory and the result copied back.
         """
-        source = SharedArray.copy_of(images)
-        target = SharedArray(out_shape, images.dtype)
+        source = self.pool.get(images.shape, images.dtype)
+        target = self.pool.get(out_shape, images.dtype)
+        source.array[...] = images
         try:
             parts = [slice(s, s + size) for s in range(0, len(images), size)]
             jobs = [
@@ -102,12 +106,13 @@ class AugmentProcesses:
                 future.result()
             return target.array.copy()
         finally:
-            source.close()
-            target.close()
+            self.pool.put(source)
+            self.pool.put(target)
 
     def close(self) -> None:
-        """Stop the worker processes (jobs not started are dropped)."""
+        """Stop the worker processes (jobs not started are dropped); free the pool."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
 
     def __enter__(self) -> AugmentProcesses:
         return self

@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from aid.augment.shared import SharedArray, SharedHandle
+from aid.augment.shared import SharedHandle, SharedPool
 from aid.augment.workers import AugmentProcesses, ChunkJob
 
 #: Chunks a waiting loader thread may look ahead for one to compute meanwhile.
@@ -56,12 +56,18 @@ class RowSource(Protocol):
 class ArraySource:
     """An in-memory array as a :class:`RowSource`.
 
-    ``shared=True`` keeps a copy in shared memory, for worker processes.
+    With a ``pool``, it keeps a copy in shared memory (from the pool), for worker
+    processes; :meth:`release` gives that back.
     """
 
-    def __init__(self, images: np.ndarray, *, shared: bool = False) -> None:
-        self._shared = SharedArray.copy_of(images) if shared else None
-        self.images = images if self._shared is None else self._shared.array
+    def __init__(self, images: np.ndarray, *, pool: SharedPool | None = None) -> None:
+        self._pool = pool
+        self._shared = None
+        self.images = images
+        if pool is not None:
+            self._shared = pool.get(images.shape, images.dtype)
+            self._shared.array[...] = images
+            self.images = self._shared.array
 
     def __len__(self) -> int:
         return len(self.images)
@@ -82,6 +88,13 @@ class ArraySource:
 
     def ensure(self, rows: np.ndarray | slice) -> None:
         """Nothing to compute: the rows are there."""
+
+    def release(self) -> None:
+        """Give the shared copy back to its pool (the source is unusable after)."""
+        if self._shared is not None and self._pool is not None:
+            del self.images
+            self._pool.put(self._shared)
+            self._shared = None
 
 
 class LazyStage:
@@ -105,8 +118,10 @@ class LazyStage:
         Stage row ``i`` reads source row ``order[i]``; default the same row.
     processes
         Worker processes for the chunks; ``fn`` must then be picklable (e.g. a
-        :class:`~aid.augment.pipeline.ChunkSpec`). Chunks whose source is not in
-        shared memory are still computed in the asking thread.
+        :class:`~aid.augment.pipeline.ChunkSpec`). The rows are then a shared
+        array from the processes' pool (:meth:`release` gives it back). Chunks
+        whose source is not in shared memory are still computed in the asking
+        thread.
 
     Notes
     -----
@@ -135,9 +150,10 @@ class LazyStage:
         self._order = order
         self._length = len(source)
         self._processes = processes
+        self._pool = None if processes is None else processes.pool
         self._shared = None
-        if processes is not None:
-            self._shared = SharedArray((self._length, *shape), dtype)
+        if self._pool is not None:
+            self._shared = self._pool.get((self._length, *shape), dtype)
             self._out = self._shared.array
         else:
             self._out = np.empty((self._length, *shape), dtype=dtype)
@@ -164,6 +180,22 @@ class LazyStage:
     def shared(self) -> SharedHandle | None:
         """Where worker processes find the rows (None: not in shared memory)."""
         return None if self._shared is None else self._shared.handle
+
+    def release(self) -> None:
+        """Give the shared rows back to their pool; the stage is unusable after.
+
+        Waits for chunks being computed. The pool hands the rows out again only
+        once no view of them is left.
+        """
+        for lock in self._locks:  # no chunk is being computed after this
+            with lock:
+                pass
+        if isinstance(self._source, ArraySource):
+            self._source.release()  # made for this stage alone
+        if self._shared is not None and self._pool is not None:
+            del self._out
+            self._pool.put(self._shared)
+            self._shared = None
 
     def ensure(self, rows: np.ndarray | slice) -> None:
         """Compute the chunks holding ``rows`` (without copying them out)."""
@@ -252,4 +284,6 @@ class LazyStage:
         with self._count_lock:
             self._remaining -= 1
             if self._remaining == 0:
+                if isinstance(self._source, ArraySource):
+                    self._source.release()  # made for this stage alone
                 self._source = None  # the input is no longer needed

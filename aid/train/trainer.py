@@ -41,7 +41,6 @@ from aid.train.distribute import Distribution
 from aid.train.epoch_augment import (
     RunAugmentation,
     loader_processes,
-    loader_threads,
 )
 from aid.train.events import (
     EpochEnded,
@@ -271,7 +270,7 @@ class Trainer:
             batch_size,
             rng,
             weights,
-            workers=loader_threads(),
+            workers=self._augmentation.loader_threads,
         )
         if cfg.lr_schedule == "constant":
             self.model.optimizer.learning_rate.assign(cfg.learning_rate)

@@ -9,7 +9,7 @@ import pytest
 
 from aid.augment import AugmentConfig, Augmenter
 from aid.augment.pipeline import ChunkSpec
-from aid.augment.shared import SharedArray, attached, has_room
+from aid.augment.shared import SharedArray, SharedPool, attached, has_room
 from aid.augment.workers import AugmentProcesses, ChunkJob
 from aid.errors import ConfigError
 
@@ -86,3 +86,18 @@ def test_shared_arrays_are_removed_when_closed_or_dropped(make_images):
 def test_room_in_shared_memory_is_checked():
     assert has_room(1 << 20)
     assert not has_room(1 << 60)  # no machine has an exbibyte to share
+
+
+def test_pool_hands_an_array_out_again_only_when_nothing_refers_to_it():
+    pool = SharedPool()
+    first = pool.get((4, 5), np.uint8)
+    pool.put(first)
+    second = pool.get((4, 5), np.uint8)
+    assert second is first  # reused: no new shared memory
+    view = second.array[1:3]
+    pool.put(second)
+    assert pool.get((4, 5), np.uint8) is not second  # a view still reads it
+    assert pool.get((4, 6), np.uint8) is not second  # another shape
+    del view
+    assert pool.get((4, 5), np.uint8) is second
+    pool.close()

@@ -70,6 +70,20 @@ def test_epochs_augmented_in_processes_are_the_threads_epochs(sample):
     in_threads.close()
 
 
+def test_rows_kept_from_an_earlier_epoch_are_not_overwritten(sample):
+    config = AugmentConfig(rotation=20, hflip=True)
+    kwargs = {"run_seed": 4, "batch_size": 20, "draw": lambda: sample}
+    run = RunAugmentation(processes=2)
+    assert run.loader_threads == 4  # two per process: they mostly wait
+    kept = run.epoch_sample(0, config, 28, **kwargs)[0].compute_all()
+    snapshot = kept.copy()
+    for epoch in range(1, 4):  # later epochs reuse shared arrays nobody holds
+        run.epoch_sample(epoch, config, 28, **kwargs)[0].compute_all()
+    np.testing.assert_array_equal(kept, snapshot)
+    run.close()
+    assert RunAugmentation().loader_threads == loader_threads()
+
+
 def test_loader_processes_default_and_override(monkeypatch):
     monkeypatch.delenv("AID_LOADER_PROCESSES", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
