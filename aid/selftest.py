@@ -1,7 +1,8 @@
 """``aid --selftest``: check that an installation (or a frozen build) really works.
 
 The self-test walks the whole chain a user relies on, in a temporary folder:
-build the digits demo data, find a model in the zoo, train it for two epochs,
+build the digits demo data, find a model in the zoo, augment images in a worker
+process (as the training loader does on many-core machines), train it for two epochs,
 assess it on the demo validation files, export it as ONNX and check that
 onnxruntime predicts what the app predicts. It ends with one line,
 ``AID selftest OK (...)`` or ``AID selftest FAILED: <step>: <reason>``.
@@ -122,6 +123,26 @@ def check_hdf5_filters(folder: Path) -> None:
             raise SelftestFailed("HDF5 filters", "Zstandard data read back differently")
 
 
+def check_augment_processes() -> None:
+    """Augment images in a worker process and here: the images must be the same.
+
+    The training loader augments in worker processes on machines with many
+    cores; a frozen build must be able to start them.
+    """
+    from aid.augment import AugmentConfig, Augmenter
+    from aid.augment.workers import AugmentProcesses
+
+    images = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), np.uint8)
+    config = AugmentConfig(rotation=10.0, hflip=True)
+    with AugmentProcesses(1) as processes:
+        elsewhere = Augmenter(config, seed=1, processes=processes)(images, 28)
+    here = Augmenter(config, seed=1, threads=1)(images, 28)
+    if not np.array_equal(elsewhere, here):
+        raise SelftestFailed(
+            "augmentation processes", "a worker process augmented differently"
+        )
+
+
 def _train(table: Any, run_dir: Path) -> Path:
     """Train :data:`MODEL_NAME`; return the last checkpoint."""
     from aid.augment import AugmentConfig
@@ -199,6 +220,8 @@ def _run_steps(folder: Path, report: Report) -> _Figures:
         check_hdf5_filters(folder / "hdf5")
     with _step("model zoo", report):
         _check_zoo()
+    with _step("augmentation processes", report):
+        check_augment_processes()
     with _step("training", report):
         started = time.perf_counter()
         checkpoint = _train(table, folder / "run")

@@ -45,7 +45,9 @@ from aid.zoo_registry import build_model  # noqa: E402
 BATCH = 128
 
 
-def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
+def epoch_seconds(
+    model, source, labels, prep: Preprocessing, workers: int | None = None
+) -> float:
     """Wall seconds of one ``fit`` epoch over ``source`` (the trainer's loader)."""
     data = EpochDataset(
         source,
@@ -54,7 +56,7 @@ def epoch_seconds(model, source, labels, prep: Preprocessing) -> float:
         prep,
         BATCH,
         np.random.default_rng(0),
-        workers=loader_threads(),
+        workers=workers or loader_threads(),
     )
     start = time.perf_counter()
     model.fit(data, epochs=1, shuffle=False, verbose=0)
@@ -103,7 +105,7 @@ def time_case(
             batch_size=BATCH,
             draw=lambda: sample,
         )
-        return epoch_seconds(model, stage, shuffled, prep)
+        return epoch_seconds(model, stage, shuffled, prep, run.loader_threads)
 
     ways = {"none": none, "before_fit": before_fit}
     for name, run in runs.items():

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: Attachments a worker process keeps open (each epoch brings new arrays).
+#: Attachments a worker process keeps open (a pool's arrays come back each epoch).
 _KEPT_ATTACHMENTS = 6
 _attachments: OrderedDict[str, tuple[shared_memory.SharedMemory, np.ndarray]] = (
     OrderedDict()

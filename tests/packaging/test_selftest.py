@@ -26,6 +26,7 @@ def test_cli_selftest_passes_and_removes_its_folder(
         "demo data",
         "HDF5 filters",
         "model zoo",
+        "augmentation processes",
         "training",
         "assessment",
         "ONNX export",
