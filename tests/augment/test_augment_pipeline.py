@@ -6,10 +6,13 @@ from aid.augment.pipeline import (
     MAX_CHUNK_VALUES,
     MIN_CHUNK,
     MIN_CHUNK_VALUES,
+    ChunkSpec,
     apply_intensity,
     augment_chunk,
     chunk_size,
 )
+from aid.augment.shared import SharedArray
+from aid.augment.workers import AugmentProcesses, ChunkJob
 from aid.errors import ConfigError, PreprocessError
 
 EVERYTHING = AugmentConfig(
@@ -188,3 +191,44 @@ def test_intensity_in_place_on_scratch_is_the_same_result(make_images, shape):
     got = apply_intensity(scratch, EVERYTHING, np.random.default_rng(5), scratch=True)
     np.testing.assert_array_equal(got, expected)
     assert got is scratch  # worked in place
+
+
+@pytest.fixture(scope="module")
+def processes():
+    with AugmentProcesses(2) as pool:
+        yield pool
+
+
+@pytest.mark.parametrize("shape", [(700, 24, 24, 3), (40, 80, 250, 1)])
+def test_augmenter_in_processes_gives_the_threads_images(make_images, processes, shape):
+    images = make_images(*shape)
+    size = (20, 200) if shape[2] == 250 else 20
+    in_processes = Augmenter(EVERYTHING, seed=3, processes=processes)
+    in_threads = Augmenter(EVERYTHING, seed=3, threads=2)
+    first = in_processes(images, size)
+    np.testing.assert_array_equal(first, in_threads(images, size))
+    np.testing.assert_array_equal(
+        in_processes.intensity(first), in_threads.intensity(first)
+    )
+    np.testing.assert_array_equal(
+        in_processes.affine(images, size), in_threads.affine(images, size)
+    )
+    assert not np.array_equal(first, in_processes(images, size))  # stream moves on
+    in_threads.close()
+
+
+def test_a_worker_error_reaches_the_caller(make_images, processes):
+    source = SharedArray.copy_of(make_images(4, 8, 8, 1))
+    target = SharedArray((4, 8, 8, 1), np.uint8)
+    job = ChunkJob(
+        ChunkSpec("warp", EVERYTHING, 8),  # type: ignore[arg-type]
+        source.handle,
+        slice(0, 4),
+        target.handle,
+        slice(0, 4),
+        np.random.SeedSequence(0),
+    )
+    with pytest.raises(ConfigError, match="unknown augmentation mode 'warp'"):
+        processes.run(job)
+    source.close()
+    target.close()
