@@ -90,9 +90,8 @@ class ArraySource:
         """Nothing to compute: the rows are there."""
 
     def release(self) -> None:
-        """Give the shared copy back to its pool (the source is unusable after)."""
+        """Give the shared copy back to its pool (reused once nothing uses it)."""
         if self._shared is not None and self._pool is not None:
-            del self.images
             self._pool.put(self._shared)
             self._shared = None
 
@@ -182,10 +181,10 @@ class LazyStage:
         return None if self._shared is None else self._shared.handle
 
     def release(self) -> None:
-        """Give the shared rows back to their pool; the stage is unusable after.
+        """Give the shared rows back to their pool, once no chunk is being computed.
 
-        Waits for chunks being computed. The pool hands the rows out again only
-        once no view of them is left.
+        The stage stays readable: the pool hands the rows out again only when
+        nothing refers to them any more, this stage and views of them included.
         """
         for lock in self._locks:  # no chunk is being computed after this
             with lock:
@@ -193,7 +192,6 @@ class LazyStage:
         if isinstance(self._source, ArraySource):
             self._source.release()  # made for this stage alone
         if self._shared is not None and self._pool is not None:
-            del self._out
             self._pool.put(self._shared)
             self._shared = None
 
