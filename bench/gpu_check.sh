@@ -22,9 +22,11 @@
 # (the whole dependency closure lands there; what is already installed is skipped).
 #
 # With --augment instead of CIFAR_ZIP it measures issue 4's GPU case instead:
-# bench/augment.py (images/s with one thread and with all the host's cores) and
+# bench/augment.py (images/s with one thread and with all the host's cores, and
+# the training loader's with threads and with worker processes) and
 # bench/augment_overlap.py (augmentation's share of a LeNet5 epoch trained on the
-# accelerator); further options go to augment_overlap.py:
+# accelerator, loader threads and worker processes); further options go to
+# augment_overlap.py:
 #   bash bench/gpu_check.sh --augment .whl --images 65536 --repeats 3
 #
 # Examples (options after the two folders go to bench/gpu_check.py):
@@ -68,6 +70,8 @@ export KERAS_BACKEND="${KERAS_BACKEND:-jax}"
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"
 if [[ "$ZIP" == --augment ]]; then
     "$PYTHON" "$HERE/augment.py" --json --no-models
-    exec "$PYTHON" "$HERE/augment_overlap.py" --json "$@"
+    # the loader's worker processes too, as many as the trainer would start
+    procs="$("$PYTHON" -c 'from aid.train.epoch_augment import loader_threads as t; print(t())')"
+    exec "$PYTHON" "$HERE/augment_overlap.py" --json --processes "$procs" "$@"
 fi
 exec "$PYTHON" "$HERE/gpu_check.py" "$ZIP" "$@"
