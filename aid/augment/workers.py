@@ -12,7 +12,9 @@ import only NumPy, OpenCV and :mod:`aid.augment` (never TensorFlow).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
@@ -47,11 +49,25 @@ def run_job(job: ChunkJob) -> None:
 
 
 def _start_worker() -> None:
-    """Set up a worker: OpenCV on one thread; Ctrl+C is the parent's to handle."""
+    """Set up a worker: OpenCV on one thread; Ctrl+C is the parent's to handle.
+
+    A worker also ends when its parent does, even when the parent was killed:
+    otherwise it would wait for jobs forever (holding its memory, and the
+    shared arrays the resource tracker would remove once every process is gone).
+    """
     import cv2
 
     cv2.setNumThreads(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """Wait for ``parent`` to end, then end this process at once."""
+    parent.join()
+    os._exit(0)
 
 
 class AugmentProcesses:

@@ -1,3 +1,9 @@
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -232,3 +238,35 @@ def test_a_worker_error_reaches_the_caller(make_images, processes):
         processes.run(job)
     source.close()
     target.close()
+
+
+WORKER_PARENT = """
+import multiprocessing, time
+import numpy as np
+from aid.augment import AugmentConfig, Augmenter
+from aid.augment.workers import AugmentProcesses
+if __name__ == "__main__":
+    processes = AugmentProcesses(1)
+    images = np.zeros((64, 16, 16, 1), np.uint8)
+    Augmenter(AugmentConfig(rotation=5.0), seed=0, processes=processes)(images, 12)
+    print(*[child.pid for child in multiprocessing.active_children()], flush=True)
+    time.sleep(120)
+"""
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(WORKER_PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers  # the job ran in a worker process
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its killed parent"
+        time.sleep(0.1)
