@@ -136,9 +136,10 @@ def attached(handle: SharedHandle) -> np.ndarray:
     array = np.ndarray(handle.shape, np.dtype(handle.dtype), buffer=memory.buf)
     _attachments[handle.name] = (memory, array)
     while len(_attachments) > _KEPT_ATTACHMENTS:
-        _, (old, _) = _attachments.popitem(last=False)
+        _, (old, old_array) = _attachments.popitem(last=False)
+        del old_array  # the last reference to the mapping's buffer here
         try:
             old.close()
         except BufferError:
-            pass
+            pass  # a job still holds a view; the mapping goes with it
     return array

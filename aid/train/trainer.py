@@ -38,10 +38,7 @@ from aid.train.dataset import (
     steps_per_epoch,
 )
 from aid.train.distribute import Distribution
-from aid.train.epoch_augment import (
-    RunAugmentation,
-    loader_processes,
-)
+from aid.train.epoch_augment import RunAugmentation, loader_processes
 from aid.train.events import (
     EpochEnded,
     ParamsApplied,

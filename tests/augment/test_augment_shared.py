@@ -45,3 +45,19 @@ def test_pool_hands_an_array_out_again_only_when_nothing_refers_to_it():
     del view
     assert pool.get((4, 5), np.uint8) is second
     pool.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
+def test_a_worker_unmaps_the_arrays_it_no_longer_keeps():
+    arrays = [SharedArray((4096,), np.uint8) for _ in range(8)]
+    for shared in arrays:
+        attached(shared.handle)  # as a worker does, job after job
+
+    def mappings(shared: SharedArray) -> int:
+        maps = Path("/proc/self/maps").read_text()
+        return maps.count(shared.handle.name.lstrip("/"))
+
+    # the owner's mapping, plus the attachment for the six kept most recently
+    assert [mappings(shared) for shared in arrays] == [1, 1] + [2] * 6
+    for shared in arrays:
+        shared.close()
