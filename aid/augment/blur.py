@@ -55,11 +55,41 @@ def gaussian_blur(
         kernel_range[0], kernel_range[1], size=len(images), endpoint=True
     )
     odd = 2 * (sizes // 2) + 1
+    # The faster filter pays off on the narrow rows of stacked small images only
+    # (80x250 gray, one call per image: 13.4 vs 11.6 us).
+    fast = images[0].size < LARGE_IMAGE
 
     def make(k: int) -> tuple[Filter, int]:
+        if fast:
+            return gaussian_filter(k, images.dtype), k
         return (lambda im, dst: cv2.GaussianBlur(im, (k, k), 0, dst)), k
 
     return _filter_groups(images, odd, make, out)
+
+
+#: OpenCV's Gaussian kernels for sigma 0 up to 7 x 7 (``getGaussianKernel``'s
+#: table), as integer weights.
+_SMALL_GAUSSIANS = {3: (1, 2, 1), 5: (1, 4, 6, 4, 1), 7: (2, 7, 14, 18, 14, 7, 2)}
+
+
+def gaussian_filter(k: int, dtype: np.dtype) -> Filter:
+    """``cv2.GaussianBlur(image, (k, k), 0)`` as a :data:`Filter`, bit for bit.
+
+    For uint8 images and k <= 7, OpenCV's GaussianBlur computes in fixed point and
+    rounds half up, slowly on narrow rows (a stack of 32x32 RGB images, 5 x 5:
+    3.2 us per image). A separable float filter with the same table weights gets
+    the same sums exactly (multiples of 1/sum**2, far within float32's 24 bits);
+    half of that step added as ``delta`` turns its rounding half to even into
+    half up without moving any other value across a rounding boundary: 2.0 us
+    (gray 2.3 -> 1.6 us). Other sizes and 16-bit images keep GaussianBlur.
+    """
+    weights = _SMALL_GAUSSIANS.get(k)
+    if weights is None or dtype != np.uint8:
+        return lambda im, dst: cv2.GaussianBlur(im, (k, k), 0, dst)
+    kernel = np.asarray(weights, dtype=np.float32) / sum(weights)
+    tie = 0.5 / sum(weights) ** 2
+    anchor = (-1, -1)
+    return lambda im, dst: cv2.sepFilter2D(im, -1, kernel, kernel, dst, anchor, tie)
 
 
 @lru_cache(maxsize=1024)
