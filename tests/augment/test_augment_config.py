@@ -87,3 +87,25 @@ def test_none_switches_everything_off():
     assert not off.any_affine
     assert not any(v for k, v in off.to_dict().items() if k.endswith("_on"))
     assert AugmentConfig().any_affine
+
+
+def test_form_layout_names_every_setting_once():
+    from dataclasses import fields
+
+    from aid.augment.form_layout import LABELS, SECTIONS, switches
+
+    names = [f.name for f in fields(AugmentConfig)]
+    laid_out = [key for _, keys in SECTIONS for key in keys]
+    assert sorted(laid_out) == sorted(names)  # each once, none unknown
+    assert set(LABELS) == set(names) and all(LABELS.values())
+    governed = switches()
+    assert governed["noise_scale"] == "noise_on"
+    assert governed["motion_blur_angle"] == "motion_blur_on"
+    assert governed["brightness_mult"] == "brightness_on"
+    # Every flag governs something, every governed setting follows its flag.
+    flags = {name for name in names if name.endswith("_on")}
+    assert set(governed.values()) == flags
+    assert all(
+        laid_out.index(flag) < laid_out.index(key) for key, flag in governed.items()
+    )
+    assert "rotation" not in governed and "hflip" not in governed

@@ -31,6 +31,50 @@ def test_value_form_types_and_changes(qtbot):
     ) == {"mode": "b"}
 
 
+def test_value_form_sections_labels_and_switches(qtbot):
+    form = ValueForm(
+        {"blur_on": False, "blur_size": [1, 5], "seed": 3, "rate": 0.5},
+        labels={"blur_on": "Blur", "blur_size": "Kernel size (px)"},
+        sections=[("Blurring", ["blur_on", "blur_size"])],
+        switches={"blur_size": "blur_on"},
+    )
+    qtbot.addWidget(form)
+    texts = [
+        form._layout.itemAt(row, role).widget().text()
+        for row in range(form._layout.rowCount())
+        for role in (form._layout.LabelRole, form._layout.SpanningRole)
+        if form._layout.itemAt(row, role) is not None
+    ]
+    # The section first, under its title; the other keys after it, readable.
+    assert texts == ["<b>Blurring</b>", "Blur", "Kernel size (px)", "Seed", "Rate"]
+    size_row = form._rows["blur_size"]
+    assert not any(widget.isEnabled() for widget in size_row)
+    form._editors["blur_on"][1][0].setChecked(True)  # as a click does
+    assert all(widget.isEnabled() for widget in size_row)
+    form.set_values({"blur_on": False})  # e.g. a run's params read back
+    assert not any(widget.isEnabled() for widget in size_row)
+    assert form.values() == {
+        "blur_on": False,
+        "blur_size": [1, 5],
+        "seed": 3,
+        "rate": 0.5,
+    }
+
+
+def test_augmentation_settings_read_as_sections(qtbot):
+    from aid.gui.panels.augment_section import AugmentSection
+
+    section = AugmentSection()
+    qtbot.addWidget(section)
+    rows = section.form._rows
+    assert rows["hflip"][0].text() == "Flip left-right"
+    # Saturation is off by default: its range is greyed out until switched on.
+    assert not rows["saturation_range"][1].isEnabled()
+    section.form._editors["saturation_on"][1][0].setChecked(True)
+    assert rows["saturation_range"][1].isEnabled()
+    assert section.config().saturation_on
+
+
 def test_tooltips_come_from_numpydoc():
     from aid.augment import AugmentConfig
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -15,6 +17,7 @@ from PyQt5.QtWidgets import (
 )
 
 from aid.augment import AugmentConfig
+from aid.augment.form_layout import LABELS, SECTIONS, switches
 from aid.gui.widgets.images import to_pixmap
 from aid.gui.widgets.value_form import ValueForm, doc_params
 
@@ -22,6 +25,16 @@ from aid.gui.widgets.value_form import ValueForm, doc_params
 TILE = 56
 #: Pairs per row of the preview (two rows of pairs fit the settings column).
 PAIRS_PER_ROW = 4
+
+
+def augment_form_options() -> dict[str, Any]:
+    """:class:`ValueForm` keywords that lay out augmentation settings readably."""
+    return {
+        "tooltips": doc_params(AugmentConfig),
+        "labels": LABELS,
+        "sections": SECTIONS,
+        "switches": switches(),
+    }
 
 
 class AugmentSection(QWidget):
@@ -34,9 +47,7 @@ class AugmentSection(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.seed = 0
-        self.form = ValueForm(
-            AugmentConfig().to_dict(), tooltips=doc_params(AugmentConfig)
-        )
+        self.form = ValueForm(AugmentConfig().to_dict(), **augment_form_options())
         self.form.changed.connect(self.changed)
         self.form.changed.connect(self.preview_requested)
         self._tiles: list[tuple[QLabel, QLabel]] = []

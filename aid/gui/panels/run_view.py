@@ -29,6 +29,7 @@ from PyQt5.QtWidgets import (
 
 from aid.gui.controllers.run_folder import read_params_log
 from aid.gui.help_texts import TRAIN_TIPS
+from aid.gui.panels.augment_section import augment_form_options
 from aid.gui.plots.curves import TrainingCurves
 from aid.gui.qmodels.records_model import RecordsModel
 from aid.gui.widgets.elided_label import ElidedLabel
@@ -222,7 +223,12 @@ class RunView(QWidget):
         self.param_tabs.clear()
         self._forms.clear()
         for name, values in groups.items():
-            form = ValueForm(values, choices=choices, tooltips=_tooltips())
+            options = (
+                augment_form_options()
+                if name == "augmentation"
+                else {"tooltips": _tooltips()}
+            )
+            form = ValueForm(values, choices=choices, **options)
             self._forms[name] = form
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)

@@ -35,6 +35,8 @@ FALLBACK_TIP = (
 EDITOR_MIN_WIDTH = 64
 #: Widest value editor (numbers need no more; long rows are hard to read).
 EDITOR_MAX_WIDTH = 150
+#: Indent in pixels of a row label under its on/off check box.
+SWITCHED_INDENT = 14
 
 
 class FloatEdit(QLineEdit):
@@ -98,6 +100,14 @@ class ValueForm(QWidget):
         Optional ``key -> allowed strings`` (a combo box instead of free text).
     tooltips
         Optional ``key -> explanation`` shown on hover.
+    labels
+        Optional ``key -> row label`` (else the key, made readable).
+    sections
+        Optional ``(title, keys)`` pairs: rows in this order under a bold title;
+        keys in no section follow at the end.
+    switches
+        Optional ``key -> bool key``: the key's row is indented under the check
+        box of the bool key and enabled only while that box is checked.
     """
 
     changed = pyqtSignal()
@@ -108,11 +118,18 @@ class ValueForm(QWidget):
         *,
         choices: Mapping[str, Sequence[str]] = (),
         tooltips: Mapping[str, str] = (),
+        labels: Mapping[str, str] = (),
+        sections: Sequence[tuple[str, Sequence[str]]] = (),
+        switches: Mapping[str, str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._choices = dict(choices)
         self._tooltips = dict(tooltips)
+        self._labels = dict(labels)
+        self._sections = [(title, list(keys)) for title, keys in sections]
+        self._switches = dict(switches)
+        self._rows: dict[str, list[QWidget]] = {}
         self._editors: dict[str, tuple[Any, list[QWidget]]] = {}
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -128,20 +145,58 @@ class ValueForm(QWidget):
         while self._layout.rowCount():
             self._layout.removeRow(0)
         self._editors.clear()
+        self._rows.clear()
         if not values:
             self._layout.addRow(QLabel("(no settings)"))
-        for key, value in values.items():
-            editors = self._make_editors(key, value)
-            self._editors[key] = (value, editors)
-            tip = self._tooltips.get(key) or FALLBACK_TIP.format(pretty(key))
-            row = editors[0] if len(editors) == 1 else self._pair(editors)
-            label = QLabel(pretty(key))
-            for widget in (label, *editors):
-                widget.setToolTip(tip)
-            for editor in editors:  # one width, never clipped in a narrow column
-                editor.setMinimumWidth(EDITOR_MIN_WIDTH)
-                editor.setMaximumWidth(EDITOR_MAX_WIDTH)
-            self._layout.addRow(label, row)
+        for title, keys in self._ordered(values):
+            if title:
+                heading = QLabel(f"<b>{title}</b>")
+                self._layout.addRow(heading)
+            for key in keys:
+                self._add_row(key, values[key])
+        for switch in set(self._switches.values()) & set(self._editors):
+            box = self._editors[switch][1][0]
+            if isinstance(box, QCheckBox):
+                box.toggled.connect(self._sync_switches)
+        self._sync_switches()
+
+    def _ordered(self, values: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+        """``(title, keys)`` of the sections present, then the other keys."""
+        placed: list[tuple[str, list[str]]] = []
+        for title, keys in self._sections:
+            present = [key for key in keys if key in values]
+            if present:
+                placed.append((title, present))
+        seen = {key for _, keys in placed for key in keys}
+        rest = [key for key in values if key not in seen]
+        return [*placed, ("", rest)] if rest else placed
+
+    def _add_row(self, key: str, value: Any) -> None:
+        editors = self._make_editors(key, value)
+        self._editors[key] = (value, editors)
+        text = self._labels.get(key) or pretty(key)
+        tip = self._tooltips.get(key) or FALLBACK_TIP.format(text)
+        row = editors[0] if len(editors) == 1 else self._pair(editors)
+        label = QLabel(text)
+        if key in self._switches:
+            label.setIndent(SWITCHED_INDENT)
+        for widget in (label, *editors):
+            widget.setToolTip(tip)
+        for editor in editors:  # one width, never clipped in a narrow column
+            editor.setMinimumWidth(EDITOR_MIN_WIDTH)
+            editor.setMaximumWidth(EDITOR_MAX_WIDTH)
+        self._rows[key] = [label, *editors]
+        self._layout.addRow(label, row)
+
+    def _sync_switches(self) -> None:
+        """Enable each switched row exactly while its check box is checked."""
+        for key, switch in self._switches.items():
+            if key not in self._rows or switch not in self._editors:
+                continue
+            box = self._editors[switch][1][0]
+            on = not isinstance(box, QCheckBox) or box.isChecked()
+            for widget in self._rows[key]:
+                widget.setEnabled(on)
 
     @staticmethod
     def _pair(editors: list[QWidget]) -> QWidget:
@@ -230,6 +285,7 @@ class ValueForm(QWidget):
                 else:
                     editor.setText(str(item))
                 editor.blockSignals(False)
+        self._sync_switches()
 
     def changes(self, since: Mapping[str, Any]) -> dict[str, Any]:
         """Keys whose value differs from ``since``."""
