@@ -226,3 +226,21 @@ def test_an_unusable_runs_folder_gives_a_readable_error(
     assert "Traceback" not in main_window.last_error
     assert main_window.train_panel.runs.count() == 0
     assert blocker.read_text().startswith("a file")  # nothing lost
+
+
+def test_curves_read_well_before_and_after_the_first_epoch(qtbot):
+    from aid.gui.plots.curves import TrainingCurves
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(600, 700)
+    curves.show()
+    rate_plot = curves.plots["lr"]
+    # Empty: learning-rate-like ticks (log10 range 1e-4..1e-2), not 1..10.
+    low, high = rate_plot.viewRange()[1]
+    assert -4.1 < low < high < -1.9
+    # The stacked plots' epoch axes line up.
+    lefts = {plot.getAxis("left").width() for plot in curves.plots.values()}
+    assert len(lefts) == 1
+    curves.add_epoch(0, {"accuracy": 0.5, "loss": 1.0}, learning_rate=0.3)
+    qtbot.waitUntil(lambda: rate_plot.viewRange()[1][1] > -0.6)  # re-ranged to 0.3

@@ -129,6 +129,10 @@ def styled_plot(
     return style_plot(pg.PlotWidget(), title, left, bottom, legend_corner)
 
 
+#: Width in pixels of the value axis of each stacked curve plot.
+LEFT_AXIS_WIDTH = 86
+
+
 class TrainingCurves(QWidget):
     """Three stacked plots sharing the epoch axis; one point per finished epoch."""
 
@@ -140,6 +144,14 @@ class TrainingCurves(QWidget):
             "lr": styled_plot("Learning rate", "rate", legend_corner=None),
         }
         use_log_axis(self.plots["lr"], "left")
+        # Before the first epoch: learning-rate-like ticks (1e-4 to 1e-2), not the
+        # log axis' empty default (which reads "3"); the first point re-ranges.
+        self.plots["lr"].setYRange(-4.0, -2.0)
+        self.plots["lr"].enableAutoRange(axis="y")
+        for plot in self.plots.values():
+            # One width for the stacked plots' value axes: their epoch axes line
+            # up, and "0.0003" fits beside the axis title from the start.
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         self.plots["acc"].setYRange(0.0, 1.0)
         self.plots["acc"].setToolTip(
             "Share of correctly classified images. Solid: training sample of each "
