@@ -41,18 +41,21 @@ def loader_processes() -> int:
     """Worker processes that augment for the loader threads (0: the threads do).
 
     Processes escape the interpreter lock that threads wait for around every
-    short OpenCV call, at 70 MB of resident memory each (30 MB not shared) and
-    a second to start. On 2 cores, with nothing else running, the loader did
-    9 % (32x32 gray) to 34 % (32x32 RGB) more in two processes than in two
-    threads; while TensorFlow trained on the same cores, the same. Used from 8
-    CPU cores on (accelerator machines, where the lock would cap the loader
-    well below what the cores can do), as many as there are loader threads.
+    short OpenCV call, and run at lower priority than training
+    (:data:`aid.augment.workers.WORKER_NICENESS`), so they fill the time the
+    model's threads leave instead of slowing its steps; each costs about 70 MB
+    of resident memory (30 MB not shared) and a quarter of a second to start.
+    LeNet5 on 2 cores (``bench/augment_overlap.py``, three runs), augmentation's
+    share of the epoch in threads / processes: 32x32 RGB 18.9-21.0 % / 12.6-15.0 %,
+    gray 8.4-12.2 % / 9.5-12.8 %; with TensorFlow on one core, as when an
+    accelerator trains: RGB 8.7-11.5 % / 7.1-9.3 %, gray 6.9-9.5 % / 6.2-7.1 %.
+    So from 2 CPU cores on, as many processes as there are loader threads;
     ``AID_LOADER_PROCESSES`` overrides (0 for threads).
     """
     override = os.environ.get("AID_LOADER_PROCESSES", "").strip()
     if override.isdigit():
         return int(override)
-    return loader_threads() if (os.cpu_count() or 1) >= 8 else 0
+    return loader_threads() if (os.cpu_count() or 1) >= 2 else 0
 
 
 def stage_chunk(n_rows: int, row_values: int, batch_size: int) -> int:

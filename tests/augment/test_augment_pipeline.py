@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from aid.augment.pipeline import (
     chunk_size,
 )
 from aid.augment.shared import SharedArray
-from aid.augment.workers import AugmentProcesses, ChunkJob
+from aid.augment.workers import WORKER_NICENESS, AugmentProcesses, ChunkJob
 from aid.errors import ConfigError, PreprocessError
 
 EVERYTHING = AugmentConfig(
@@ -221,6 +222,13 @@ def test_augmenter_in_processes_gives_the_threads_images(make_images, processes,
     )
     assert not np.array_equal(first, in_processes(images, size))  # stream moves on
     in_threads.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no niceness on this system")
+def test_workers_give_way_to_training(processes):
+    # Lower priority than this (training) process, so training threads come first.
+    worker_niceness = processes._pool.submit(os.nice, 0).result()
+    assert worker_niceness == min(19, os.nice(0) + WORKER_NICENESS)
 
 
 def test_a_worker_error_reaches_the_caller(make_images, processes):

@@ -86,8 +86,11 @@ def test_rows_kept_from_an_earlier_epoch_are_not_overwritten(sample):
 
 def test_loader_processes_default_and_override(monkeypatch):
     monkeypatch.delenv("AID_LOADER_PROCESSES", raising=False)
+    monkeypatch.delenv("AID_LOADER_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert loader_processes() == 0  # one core: nothing to gain, the threads augment
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert loader_processes() == 0  # few cores: the loader threads augment
+    assert loader_processes() == loader_threads() == 2
     monkeypatch.setattr("os.cpu_count", lambda: 16)
     assert loader_processes() == loader_threads() == 8
     monkeypatch.setenv("AID_LOADER_PROCESSES", "0")
