@@ -248,6 +248,37 @@ def test_a_worker_error_reaches_the_caller(make_images, processes):
     target.close()
 
 
+UNGUARDED_SCRIPT = """
+import sys
+import numpy as np
+from aid.augment import AugmentConfig, Augmenter
+from aid.augment.workers import AugmentProcesses
+with open(sys.argv[1], "a") as runs:  # each run of this script's top level
+    print(__name__, file=runs)
+processes = AugmentProcesses(2)
+images = np.zeros((64, 16, 16, 1), np.uint8)
+out = Augmenter(AugmentConfig(rotation=5.0), seed=0, processes=processes)(images, 12)
+processes.close()
+print(out.shape)
+"""
+
+
+def test_workers_do_not_run_the_main_script_again(tmp_path):
+    # A user's script with no ``if __name__ == "__main__"`` guard: spawned
+    # workers that ran it again would start workers themselves (and fail).
+    script, runs = tmp_path / "analysis.py", tmp_path / "runs.txt"
+    script.write_text(UNGUARDED_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(runs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(64, 12, 12, 1)"
+    assert runs.read_text().split() == ["__main__"]  # not "__mp_main__" too
+
+
 WORKER_PARENT = """
 import multiprocessing, time
 import numpy as np
