@@ -31,9 +31,13 @@ from aid.augment.shared import SharedHandle, SharedPool, attached
 #: augmentation fills the time they leave: TensorFlow splits each operation
 #: among all cores and waits for the slowest part, so an equal-priority worker
 #: on one of its cores delays every step. LeNet5 on 32x32 RGB, 2 cores, two
-#: workers (``bench/augment_overlap.py``, four runs each): augmentation's share
-#: of the epoch 18.7-20.7 % at equal priority, 11.9-15.7 % at niceness 10 and
-#: 12.9-13.6 % at 19. Windows keeps normal priority.
+#: workers (``bench/augment_overlap.py``, 2-6 runs each): augmentation's share
+#: of the epoch 18.7-20.7 % at equal priority, 11.9-16.6 % at niceness 10,
+#: 12.9-13.6 % at 19, 15.2-15.7 % as an idle-only (SCHED_IDLE) process. Lower
+#: priority cannot make the cores free: one niceness-10 process augmenting
+#: without pause slowed an epoch with nothing else to do by 28-40 %, one busy a
+#: fifth of the time by 6-9 % (clock speed and caches are shared). Windows keeps
+#: normal priority.
 WORKER_NICENESS = 10
 #: ``spec(images, rng, out) -> images``, picklable (e.g. a ``ChunkSpec``).
 Spec = Callable[[np.ndarray, np.random.Generator, np.ndarray], np.ndarray]

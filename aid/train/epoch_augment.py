@@ -45,10 +45,11 @@ def loader_processes() -> int:
     (:data:`aid.augment.workers.WORKER_NICENESS`), so they fill the time the
     model's threads leave instead of slowing its steps; each costs about 70 MB
     of resident memory (30 MB not shared) and a quarter of a second to start.
-    LeNet5 on 2 cores (``bench/augment_overlap.py``, three runs), augmentation's
-    share of the epoch in threads / processes: 32x32 RGB 18.9-21.0 % / 12.6-15.0 %,
-    gray 8.4-12.2 % / 9.5-12.8 %; with TensorFlow on one core, as when an
-    accelerator trains: RGB 8.7-11.5 % / 7.1-9.3 %, gray 6.9-9.5 % / 6.2-7.1 %.
+    LeNet5 on 2 cores (``bench/augment_overlap.py``, six runs), augmentation's
+    share of the epoch in threads / processes: 32x32 RGB 18.1-21.0 % / 12.6-16.6 %,
+    gray 8.4-13.4 % / 8.2-12.8 %; with TensorFlow on one core, as when an
+    accelerator trains (two runs): RGB 8.7-11.5 % / 7.1-9.3 %, gray 6.9-9.5 % /
+    6.2-7.1 %.
     So from 2 CPU cores on, as many processes as there are loader threads;
     ``AID_LOADER_PROCESSES`` overrides (0 for threads).
     """
