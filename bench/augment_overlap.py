@@ -8,16 +8,19 @@ three ways, with the full operation set of ``bench/augment.py``:
 * ``none``: images augmented beforehand, only ``fit`` is timed (the floor);
 * ``before_fit``: the whole sample augmented with all cores, then ``fit`` (how
   AIDeveloper and AID before the lazy stages worked);
-* ``overlapped``: the trainer's way (:class:`aid.train.epoch_augment.RunAugmentation`):
+* ``overlapped``: lazy stages (:class:`aid.train.epoch_augment.RunAugmentation`):
   each batch's chunk is augmented on the loader threads while the model trains
-  on earlier batches;
+  on earlier batches (the trainer's way on one core, or with
+  ``AID_LOADER_PROCESSES=0``);
 * ``processes`` (with ``--processes N``): the same, the loader threads handing
-  the chunks to N worker processes (``AID_LOADER_PROCESSES``).
+  the chunks to N low-priority worker processes (the trainer's way from 2 cores
+  on, ``aid.train.epoch_augment.loader_processes``).
 
 Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
-leaves the other cores to the loader, as when an accelerator trains. Each timing
-is the median of ``--repeats`` epochs, the three ways taking turns (the machine's
-speed drifts).
+leaves the other cores to the loader, as when an accelerator trains. The lazy
+stages draw a new affine sample every ``--affine-refresh`` epochs (default 1,
+the most work; the app's default setting is 2). Each timing is the median of
+``--repeats`` epochs, the ways taking turns (the machine's speed drifts).
 """
 
 from __future__ import annotations
@@ -64,7 +67,12 @@ def epoch_seconds(
 
 
 def time_case(
-    shape, n_images: int, model_name: str, repeats: int, processes: int = 0
+    shape,
+    n_images: int,
+    model_name: str,
+    repeats: int,
+    processes: int = 0,
+    affine_refresh: int = 1,
 ) -> dict:
     """Median epoch seconds for the three ways on ``n_images`` random images."""
     rng = np.random.default_rng(0)
@@ -89,17 +97,18 @@ def time_case(
     def none_on(augmented: np.ndarray) -> float:
         return epoch_seconds(model, ArraySource(augmented), labels, prep)
 
-    refresh_each_epoch = FULL.merged({"affine_refresh_epochs": 1})
+    settings = FULL.merged({"affine_refresh_epochs": affine_refresh})
     runs = {"overlapped": RunAugmentation()}
     if processes:
         runs["processes"] = RunAugmentation(processes=processes)
-    epochs = iter(range(1_000))
+    # Each run counts its own epochs (its affine refreshes fall on its epochs).
+    epochs = {id(run): iter(range(1_000)) for run in runs.values()}
     sample = Sample(images, labels, np.zeros((n_images, 2), dtype=np.int64))
 
     def overlapped(run: RunAugmentation) -> float:
         stage, shuffled = run.epoch_sample(
-            next(epochs),
-            refresh_each_epoch,
+            next(epochs[id(run)]),
+            settings,
             shape[0],
             run_seed=0,
             batch_size=BATCH,
@@ -131,6 +140,13 @@ def main() -> None:
         "--processes", type=int, default=0, help="also time N worker processes"
     )
     parser.add_argument(
+        "--affine-refresh",
+        type=int,
+        default=1,
+        help="new affine sample every N epochs (1: both stages fresh every epoch, "
+        "the most work; the app's default is 2)",
+    )
+    parser.add_argument(
         "--train-threads",
         type=int,
         default=0,
@@ -149,7 +165,12 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, {loader_threads()} loader threads", file=sys.stderr)
     for case in ("32x32_gray", "32x32_rgb"):
         best = time_case(
-            CASES[case], args.images, args.model, args.repeats, args.processes
+            CASES[case],
+            args.images,
+            args.model,
+            args.repeats,
+            args.processes,
+            args.affine_refresh,
         )
         floor = best["none"]
         shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
