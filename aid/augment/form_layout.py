@@ -6,6 +6,7 @@ Plain data about :class:`aid.augment.config.AugmentConfig` for any front end
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 
 from aid.augment.config import AugmentConfig
@@ -108,3 +109,27 @@ def switches() -> dict[str, str]:
         if owners and not name.endswith("_on"):
             result[name] = max(owners, key=len) + "_on"
     return result
+
+
+_SETTING = re.compile(r"augmentation setting (\w+)")
+
+
+def readable(message: str) -> str:
+    """``message`` (e.g. a ``ConfigError``'s) naming settings by their labels.
+
+    ``augmentation setting contrast_range must ...`` becomes ``Augmentation
+    setting 'Contrast: Factor' must ...``: what the form shows, with the
+    operation a row belongs to.
+    """
+    governed = switches()
+
+    def label(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in LABELS:
+            return match.group(0)
+        text = LABELS[key]
+        if key in governed:
+            text = f"{LABELS[governed[key]]}: {text}"
+        return f"Augmentation setting '{text}'"
+
+    return _SETTING.sub(label, message)

@@ -75,6 +75,19 @@ def test_augmentation_settings_read_as_sections(qtbot):
     assert section.config().saturation_on
 
 
+def test_bad_augmentation_values_are_named_as_the_form_names_them(qtbot):
+    from aid.gui.panels.augment_section import AugmentSection
+
+    section = AugmentSection()
+    qtbot.addWidget(section)
+    section.form.set_values({"rotation": 500.0})
+    with pytest.raises(ConfigError, match=r"'Rotation \(± degrees\)' must be between"):
+        section.config()
+    section.form.set_values({"rotation": 3.0, "contrast_range": [1.5, 0.5]})
+    with pytest.raises(ConfigError, match="'Contrast: Factor': min 1.5 is above max"):
+        section.config()
+
+
 def test_tooltips_come_from_numpydoc():
     from aid.augment import AugmentConfig
 

@@ -244,3 +244,20 @@ def test_curves_read_well_before_and_after_the_first_epoch(qtbot):
     assert len(lefts) == 1
     curves.add_epoch(0, {"accuracy": 0.5, "loss": 1.0}, learning_rate=0.3)
     qtbot.waitUntil(lambda: rate_plot.viewRange()[1][1] > -0.6)  # re-ranged to 0.3
+
+
+def test_a_rejected_augmentation_change_is_logged_as_the_form_names_it(qtbot, tmp_path):
+    from aid.augment import AugmentConfig
+    from aid.errors import ConfigError
+    from aid.gui.panels.run_view import RunView
+    from aid.train.events import ParamsApplied
+
+    view = RunView(tmp_path)
+    qtbot.addWidget(view)
+    with pytest.raises(ConfigError) as refused:  # what the trainer refuses with
+        AugmentConfig().merged({"motion_blur_angle": [-400, 10]})
+    view.show_params_applied(ParamsApplied(3, {}, {"augmentation": str(refused.value)}))
+    assert (
+        "epoch 3: rejected augmentation: Augmentation setting "
+        "'Motion blur: Angle (degrees)' must be between -360 and 360"
+    ) in view.text_log.toPlainText()

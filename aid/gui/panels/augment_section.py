@@ -17,7 +17,8 @@ from PyQt5.QtWidgets import (
 )
 
 from aid.augment import AugmentConfig
-from aid.augment.form_layout import LABELS, SECTIONS, switches
+from aid.augment.form_layout import LABELS, SECTIONS, readable, switches
+from aid.errors import ConfigError
 from aid.gui.widgets.images import to_pixmap
 from aid.gui.widgets.value_form import ValueForm, doc_params
 
@@ -95,7 +96,17 @@ class AugmentSection(QWidget):
         self.preview_requested.emit()
 
     def config(self) -> AugmentConfig:
-        return AugmentConfig.from_dict(self.form.values())
+        """Return the settings in the form.
+
+        Raises
+        ------
+        ConfigError
+            For a value out of range, naming the setting as the form does.
+        """
+        try:
+            return AugmentConfig.from_dict(self.form.values())
+        except ConfigError as exc:
+            raise ConfigError(readable(str(exc))) from exc
 
     def set_pairs(
         self, pairs: list[tuple[np.ndarray, np.ndarray]], note: str = ""

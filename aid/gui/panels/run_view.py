@@ -27,6 +27,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from aid.augment.form_layout import readable
 from aid.gui.controllers.run_folder import read_params_log
 from aid.gui.help_texts import TRAIN_TIPS
 from aid.gui.panels.augment_section import augment_form_options
@@ -296,7 +297,7 @@ class RunView(QWidget):
         for key, value in event.changes.items():
             self.append_log(f"epoch {event.epoch}: applied {key} = {value}")
         for key, reason in event.rejected.items():
-            self.append_log(f"epoch {event.epoch}: rejected {key}: {reason}")
+            self.append_log(f"epoch {event.epoch}: rejected {key}: {readable(reason)}")
         self.set_params_log(read_params_log(self.run_dir))
 
     def set_params_log(self, rows: list[dict[str, Any]]) -> None:
