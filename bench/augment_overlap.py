@@ -3,7 +3,8 @@
 Usage: ``python bench/augment_overlap.py [--json] [--images 8192] [--model LeNet5]``
 
 For each case (32x32 gray, 32x32 RGB) one epoch of a zoo model is timed on CPU
-three ways, with the full operation set of ``bench/augment.py``:
+three ways, with the full operation set of ``bench/augment.py`` (``--defaults``:
+AIDeveloper's default settings, as the app starts):
 
 * ``none``: images augmented beforehand, only ``fit`` is timed (the floor);
 * ``before_fit``: the whole sample augmented with all cores, then ``fit`` (how
@@ -37,7 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from augment import CASES, FULL  # noqa: E402  (bench/augment.py)
 
-from aid.augment import Augmenter  # noqa: E402
+from aid.augment import AugmentConfig, Augmenter  # noqa: E402
 from aid.data.preprocess import Preprocessing  # noqa: E402
 from aid.data.sampling import Sample  # noqa: E402
 from aid.train.dataset import EpochDataset  # noqa: E402
@@ -73,6 +74,7 @@ def time_case(
     repeats: int,
     processes: int = 0,
     affine_refresh: int = 1,
+    base: AugmentConfig = FULL,
 ) -> dict:
     """Median epoch seconds for the three ways on ``n_images`` random images."""
     rng = np.random.default_rng(0)
@@ -87,7 +89,7 @@ def time_case(
 
     def before_fit() -> float:
         start = time.perf_counter()
-        with Augmenter(FULL, seed=0) as augmenter:
+        with Augmenter(settings, seed=0) as augmenter:
             augmented = augmenter(images, shape[:2])
         return time.perf_counter() - start + none_on(augmented)
 
@@ -97,7 +99,7 @@ def time_case(
     def none_on(augmented: np.ndarray) -> float:
         return epoch_seconds(model, ArraySource(augmented), labels, prep)
 
-    settings = FULL.merged({"affine_refresh_epochs": affine_refresh})
+    settings = base.merged({"affine_refresh_epochs": affine_refresh})
     runs = {"overlapped": RunAugmentation()}
     if processes:
         runs["processes"] = RunAugmentation(processes=processes)
@@ -140,6 +142,12 @@ def main() -> None:
         "--processes", type=int, default=0, help="also time N worker processes"
     )
     parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="AIDeveloper's default settings (no saturation, hue, Gaussian or "
+        "motion blur) instead of every operation",
+    )
+    parser.add_argument(
         "--affine-refresh",
         type=int,
         default=1,
@@ -171,6 +179,7 @@ def main() -> None:
             args.repeats,
             args.processes,
             args.affine_refresh,
+            AugmentConfig() if args.defaults else FULL,
         )
         floor = best["none"]
         shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
