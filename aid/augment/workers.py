@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import threading
-import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -101,17 +100,24 @@ def _main_module_hidden() -> Iterator[None]:
     script that imports TensorFlow at the top would cost each worker seconds
     and hundreds of MB, and one that trains without an ``if __name__ ==
     "__main__"`` guard would start a training in every worker. While the main
-    module is a bare one, ``multiprocessing`` records no main script for the
-    processes it starts.
+    module names neither its file nor its spec, ``multiprocessing`` records no
+    main script for the processes it starts (the module itself stays in place,
+    so objects defined in it still pickle).
     """
     with _MAIN_LOCK:
         main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
+        if main is None:
+            yield
+            return
+        spec = getattr(main, "__spec__", None)
+        path = main.__dict__.pop("__file__", None)
+        main.__spec__ = None
         try:
             yield
         finally:
-            if main is not None:
-                sys.modules["__main__"] = main
+            main.__spec__ = spec
+            if path is not None:
+                main.__file__ = path
 
 
 class AugmentProcesses:
