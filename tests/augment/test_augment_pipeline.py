@@ -279,6 +279,17 @@ def test_workers_do_not_run_the_main_script_again(tmp_path):
     assert runs.read_text().split() == ["__main__"]  # not "__mp_main__" too
 
 
+def test_the_main_module_stays_in_place_while_workers_start():
+    from aid.augment.workers import _main_module_hidden
+
+    main = sys.modules["__main__"]
+    file, spec = getattr(main, "__file__", None), getattr(main, "__spec__", None)
+    with _main_module_hidden():
+        assert sys.modules["__main__"] is main  # its classes still pickle
+        assert getattr(main, "__file__", None) is None and main.__spec__ is None
+    assert getattr(main, "__file__", None) == file and main.__spec__ is spec
+
+
 WORKER_PARENT = """
 import multiprocessing, time
 import numpy as np
