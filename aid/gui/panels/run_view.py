@@ -34,7 +34,7 @@ from aid.gui.panels.augment_section import augment_form_options
 from aid.gui.plots.curves import TrainingCurves
 from aid.gui.qmodels.records_model import RecordsModel
 from aid.gui.widgets.elided_label import ElidedLabel
-from aid.gui.widgets.value_form import ValueForm, doc_params
+from aid.gui.widgets.value_form import ValueForm
 
 #: Width of the live-parameter and log column: room for label and value.
 SIDE_MIN_WIDTH = 390
@@ -68,12 +68,6 @@ def _choices() -> dict[str, tuple[str, ...]]:
         "freeze": FREEZE_MODES,
         "class_weights": ("none", "balanced"),
     }
-
-
-def _tooltips() -> dict[str, str]:
-    from aid.augment import AugmentConfig
-
-    return {**doc_params(AugmentConfig), **TRAIN_TIPS}
 
 
 class RunView(QWidget):
@@ -227,7 +221,7 @@ class RunView(QWidget):
             options = (
                 augment_form_options()
                 if name == "augmentation"
-                else {"tooltips": _tooltips()}
+                else {"tooltips": TRAIN_TIPS}
             )
             form = ValueForm(values, choices=choices, **options)
             self._forms[name] = form
