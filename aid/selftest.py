@@ -2,7 +2,7 @@
 
 The self-test walks the whole chain a user relies on, in a temporary folder:
 build the digits demo data, find a model in the zoo, augment images in a worker
-process (as the training loader does on many-core machines), train it for two epochs,
+process (as the training loader does from 2 cores on), train it for two epochs,
 assess it on the demo validation files, export it as ONNX and check that
 onnxruntime predicts what the app predicts. It ends with one line,
 ``AID selftest OK (...)`` or ``AID selftest FAILED: <step>: <reason>``.
@@ -126,8 +126,8 @@ def check_hdf5_filters(folder: Path) -> None:
 def check_augment_processes() -> None:
     """Augment images in a worker process and here: the images must be the same.
 
-    The training loader augments in worker processes on machines with many
-    cores; a frozen build must be able to start them.
+    The training loader augments in worker processes from 2 CPU cores on; a
+    frozen build must be able to start them.
     """
     from aid.augment import AugmentConfig, Augmenter
     from aid.augment.workers import AugmentProcesses

@@ -43,8 +43,8 @@ def loader_processes() -> int:
     Processes escape the interpreter lock that threads wait for around every
     short OpenCV call, and run at lower priority than training
     (:data:`aid.augment.workers.WORKER_NICENESS`), so they fill the time the
-    model's threads leave instead of slowing its steps; each costs about 70 MB
-    of resident memory (30 MB not shared) and a quarter of a second to start.
+    model's threads leave instead of slowing its steps; each costs about 50 MB
+    of resident memory and 0.2-0.5 s to start (it imports NumPy and OpenCV only).
     LeNet5 on 2 cores (``bench/augment_overlap.py``, six runs), augmentation's
     share of the epoch in threads / processes: 32x32 RGB 18.1-21.0 % / 12.6-16.6 %,
     gray 8.4-13.4 % / 8.2-12.8 %; with TensorFlow on one core, as when an
