@@ -17,8 +17,12 @@ AIDeveloper's default settings, as the app starts):
   the chunks to N low-priority worker processes (the trainer's way from 2 cores
   on, ``aid.train.epoch_augment.loader_processes``).
 
-Augmentation's share of the epoch is ``(t - t_none) / t``. ``--train-threads 1``
-leaves the other cores to the loader, as when an accelerator trains. The lazy
+Augmentation's share of the epoch is ``(t - t_none) / t``. The CPU microseconds
+per image that training alone takes (all its threads, ``train_cpu_us``) and that
+one thread takes to augment (both stages, ``augment_cpu_us``) are printed too:
+the cores must share them, so on a CPU-only machine the share follows their
+ratio. ``--train-threads 1`` leaves the other cores to the loader, as when an
+accelerator trains. The lazy
 stages draw a new affine sample every ``--affine-refresh`` epochs (default 1,
 the most work; the app's default setting is 2). Each timing is the median of
 ``--repeats`` epochs, the ways taking turns (the machine's speed drifts).
@@ -41,6 +45,7 @@ from augment import CASES, FULL  # noqa: E402  (bench/augment.py)
 from aid.augment import AugmentConfig, Augmenter  # noqa: E402
 from aid.data.preprocess import Preprocessing  # noqa: E402
 from aid.data.sampling import Sample  # noqa: E402
+from aid.train.allocator import keep_freed_memory  # noqa: E402
 from aid.train.dataset import EpochDataset  # noqa: E402
 from aid.train.epoch_augment import RunAugmentation, loader_threads  # noqa: E402
 from aid.train.lazy_sample import ArraySource  # noqa: E402
@@ -50,9 +55,17 @@ BATCH = 128
 
 
 def epoch_seconds(
-    model, source, labels, prep: Preprocessing, workers: int | None = None
+    model,
+    source,
+    labels,
+    prep: Preprocessing,
+    workers: int | None = None,
+    cpu: list[float] | None = None,
 ) -> float:
-    """Wall seconds of one ``fit`` epoch over ``source`` (the trainer's loader)."""
+    """Wall seconds of one ``fit`` epoch over ``source`` (the trainer's loader).
+
+    The process's CPU seconds (all its threads) are appended to ``cpu`` if given.
+    """
     data = EpochDataset(
         source,
         labels,
@@ -62,9 +75,27 @@ def epoch_seconds(
         np.random.default_rng(0),
         workers=workers or loader_threads(),
     )
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     model.fit(data, epochs=1, shuffle=False, verbose=0)
+    if cpu is not None:
+        cpu.append(time.process_time() - start_cpu)
     return time.perf_counter() - start
+
+
+def augment_cpu_seconds(images: np.ndarray, settings: AugmentConfig) -> float:
+    """CPU seconds one thread takes to augment ``images`` (both stages), best of 3.
+
+    With freed memory kept, as the loader keeps it (TensorFlow's loader makes
+    glibc return it, and fresh pages would be counted).
+    """
+    keep_freed_memory()
+    with Augmenter(settings, seed=0, threads=1) as augmenter:
+        times = []
+        for _ in range(3):
+            start = time.thread_time()  # the augmenter runs in this thread
+            augmenter(images, images.shape[1:3])
+            times.append(time.thread_time() - start)
+    return min(times)
 
 
 def time_case(
@@ -93,11 +124,13 @@ def time_case(
             augmented = augmenter(images, shape[:2])
         return time.perf_counter() - start + none_on(augmented)
 
-    def none() -> float:
-        return none_on(images)
-
     def none_on(augmented: np.ndarray) -> float:
         return epoch_seconds(model, ArraySource(augmented), labels, prep)
+
+    train_cpu: list[float] = []
+
+    def none_counted() -> float:
+        return epoch_seconds(model, ArraySource(images), labels, prep, cpu=train_cpu)
 
     settings = base.merged({"affine_refresh_epochs": affine_refresh})
     runs = {"overlapped": RunAugmentation()}
@@ -118,7 +151,7 @@ def time_case(
         )
         return epoch_seconds(model, stage, shuffled, prep, run.loader_threads)
 
-    ways = {"none": none, "before_fit": before_fit}
+    ways = {"none": none_counted, "before_fit": before_fit}
     for name, run in runs.items():
         ways[name] = lambda run=run: overlapped(run)
     for run in runs.values():  # start worker processes outside the timings
@@ -129,7 +162,12 @@ def time_case(
             times[name].append(way())
     for run in runs.values():
         run.close()
-    return {name: float(np.median(values)) for name, values in times.items()}
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    # CPU microseconds per image: training alone (all its threads), and
+    # augmentation (both stages, one thread): what the cores must share.
+    medians["train_cpu_us"] = float(np.median(train_cpu)) / n_images * 1e6
+    medians["augment_cpu_us"] = augment_cpu_seconds(images, settings) / n_images * 1e6
+    return medians
 
 
 def main() -> None:
@@ -181,11 +219,13 @@ def main() -> None:
             args.affine_refresh,
             AugmentConfig() if args.defaults else FULL,
         )
+        cpu_us = {key: best.pop(key) for key in ("train_cpu_us", "augment_cpu_us")}
         floor = best["none"]
         shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
         if args.json:
             record = {"case": case, "model": args.model, "images": args.images}
             record |= {f"{name}_s": round(t, 3) for name, t in best.items()}
+            record |= {key: round(value, 1) for key, value in cpu_us.items()}
             record |= {f"{name}_share": round(s, 4) for name, s in shares.items()}
             print(json.dumps(record))
             continue
@@ -200,6 +240,8 @@ def main() -> None:
                 if args.processes
                 else ""
             )
+            + f"; CPU per image: training {cpu_us['train_cpu_us']:.0f} us, "
+            f"augmentation {cpu_us['augment_cpu_us']:.1f} us (one thread)"
         )
 
 
