@@ -1,0 +1,111 @@
+"""What any other busy process costs a CPU-only training epoch, at any priority.
+
+Usage: ``python bench/cpu_contention.py [--json] [--images 8192] [--repeats 5]
+[--rgb]``
+
+One LeNet5 epoch (the model of ``bench/augment_overlap.py``, images already
+augmented, so the epoch does nothing but train) is timed alone and beside one
+process that only counts in a Python loop (a few kilobytes of memory, no I/O),
+started at several priorities: Unix niceness 10 (AID's augmentation workers,
+:data:`aid.augment.workers.WORKER_NICENESS`) and 19, ``SCHED_IDLE`` (Linux: runs
+only when a core would otherwise idle), and each of those pinned to the last
+core. The slowdown ``(t - t_alone) / t`` is the floor of augmentation's share of
+an epoch on this machine: the workers are busy only part of the time, but no
+priority keeps them from delaying training's threads. The settings take turns,
+and each timing is the median of ``--repeats`` epochs. Linux only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from augment_overlap import epoch_seconds  # noqa: E402
+
+from aid.data.preprocess import Preprocessing  # noqa: E402
+from aid.train.lazy_sample import ArraySource  # noqa: E402
+from aid.zoo_registry import build_model  # noqa: E402
+
+#: Python code of the busy process for each setting (None: no busy process).
+_PRIORITY = {
+    "niceness 10": "os.nice(10)",
+    "niceness 19": "os.nice(19)",
+    "SCHED_IDLE": "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))",
+}
+
+
+def busy_settings(cores: int) -> dict[str, str | None]:
+    """Setting name -> start-up code of the busy process (None: none runs)."""
+    last = f"os.sched_setaffinity(0, {{{cores - 1}}}); "
+    settings: dict[str, str | None] = {"alone": None}
+    for name, code in _PRIORITY.items():
+        settings[name] = code
+        settings[f"{name}, last core"] = last + code
+    return settings
+
+
+def start_busy(setup: str) -> subprocess.Popen:
+    """Start a process that runs ``setup``, then counts forever."""
+    code = f"import os\n{setup}\nx = 0\nwhile True:\n    x += 1\n"
+    process = subprocess.Popen([sys.executable, "-c", code])
+    time.sleep(0.3)  # started and busy before the epoch begins
+    return process
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="one JSON line")
+    parser.add_argument("--images", type=int, default=8192)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rgb", action="store_true", help="32x32 RGB, not gray")
+    args = parser.parse_args()
+    if not hasattr(os, "sched_setscheduler"):
+        parser.error("needs Linux (sched_setscheduler)")
+    cores = os.cpu_count() or 1
+    shape = (32, 32, 3 if args.rgb else 1)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(args.images, *shape), dtype=np.uint8)
+    labels = rng.integers(0, 4, size=args.images)
+    prep = Preprocessing(input_size=32, color_mode="rgb" if args.rgb else "gray")
+    model = build_model("LeNet5", shape, 4)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    source = ArraySource(images)
+    epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
+    settings = busy_settings(cores)
+    times: dict[str, list[float]] = {name: [] for name in settings}
+    for _ in range(args.repeats):
+        for name, setup in settings.items():
+            busy = None if setup is None else start_busy(setup)
+            try:
+                times[name].append(epoch_seconds(model, source, labels, prep))
+            finally:
+                if busy is not None:
+                    busy.kill()
+                    busy.wait()
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    alone = medians.pop("alone")
+    slowdown = {name: (t - alone) / t for name, t in medians.items()}
+    if args.json:
+        record = {"case": f"32x32_{'rgb' if args.rgb else 'gray'}", "cores": cores}
+        record |= {"alone_s": round(alone, 3)}
+        record |= {f"{name}_slowdown": round(s, 4) for name, s in slowdown.items()}
+        print(json.dumps(record))
+        return
+    print(
+        f"LeNet5 epoch of {args.images} 32x32 {'RGB' if args.rgb else 'gray'} "
+        f"images on {cores} cores: {alone:.3f} s alone"
+    )
+    for name, t in medians.items():
+        print(f"  beside a busy loop at {name:24s} {t:.3f} s ({slowdown[name]:+.1%})")
+
+
+if __name__ == "__main__":
+    main()
