@@ -34,21 +34,25 @@ from aid.data.preprocess import Preprocessing  # noqa: E402
 from aid.train.lazy_sample import ArraySource  # noqa: E402
 from aid.zoo_registry import build_model  # noqa: E402
 
-#: Python code of the busy process for each setting (None: no busy process).
-_PRIORITY = {
-    "niceness 10": "os.nice(10)",
-    "niceness 19": "os.nice(19)",
-    "SCHED_IDLE": "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))",
-}
+#: Priority settings of the busy process: (key, what it is, start-up code).
+_PRIORITY = (
+    ("nice10", "niceness 10", "os.nice(10)"),
+    ("nice19", "niceness 19", "os.nice(19)"),
+    (
+        "sched_idle",
+        "SCHED_IDLE",
+        "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))",
+    ),
+)
 
 
-def busy_settings(cores: int) -> dict[str, str | None]:
-    """Setting name -> start-up code of the busy process (None: none runs)."""
+def busy_settings(cores: int) -> dict[str, tuple[str, str | None]]:
+    """Setting key -> (what it is, start-up code of the busy process or None)."""
     last = f"os.sched_setaffinity(0, {{{cores - 1}}}); "
-    settings: dict[str, str | None] = {"alone": None}
-    for name, code in _PRIORITY.items():
-        settings[name] = code
-        settings[f"{name}, last core"] = last + code
+    settings: dict[str, tuple[str, str | None]] = {"alone": ("alone", None)}
+    for key, name, code in _PRIORITY:
+        settings[key] = (name, code)
+        settings[f"{key}_last_core"] = (f"{name}, last core", last + code)
     return settings
 
 
@@ -82,10 +86,10 @@ def main() -> None:
     settings = busy_settings(cores)
     times: dict[str, list[float]] = {name: [] for name in settings}
     for _ in range(args.repeats):
-        for name, setup in settings.items():
+        for key, (_, setup) in settings.items():
             busy = None if setup is None else start_busy(setup)
             try:
-                times[name].append(epoch_seconds(model, source, labels, prep))
+                times[key].append(epoch_seconds(model, source, labels, prep))
             finally:
                 if busy is not None:
                     busy.kill()
@@ -96,15 +100,16 @@ def main() -> None:
     if args.json:
         record = {"case": f"32x32_{'rgb' if args.rgb else 'gray'}", "cores": cores}
         record |= {"alone_s": round(alone, 3)}
-        record |= {f"{name}_slowdown": round(s, 4) for name, s in slowdown.items()}
+        record |= {f"{key}_slowdown": round(s, 4) for key, s in slowdown.items()}
         print(json.dumps(record))
         return
     print(
         f"LeNet5 epoch of {args.images} 32x32 {'RGB' if args.rgb else 'gray'} "
         f"images on {cores} cores: {alone:.3f} s alone"
     )
-    for name, t in medians.items():
-        print(f"  beside a busy loop at {name:24s} {t:.3f} s ({slowdown[name]:+.1%})")
+    for key, t in medians.items():
+        name = settings[key][0]
+        print(f"  beside a busy loop at {name:24s} {t:.3f} s ({slowdown[key]:+.1%})")
 
 
 if __name__ == "__main__":
