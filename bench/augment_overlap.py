@@ -22,10 +22,10 @@ per image that training alone takes (all its threads, ``train_cpu_us``) and that
 one thread takes to augment (both stages, ``augment_cpu_us``) are printed too:
 the cores must share them, so on a CPU-only machine the share follows their
 ratio. ``--train-threads 1`` leaves the other cores to the loader, as when an
-accelerator trains. The lazy
-stages draw a new affine sample every ``--affine-refresh`` epochs (default 1,
-the most work; the app's default setting is 2). Each timing is the median of
-``--repeats`` epochs, the ways taking turns (the machine's speed drifts).
+accelerator trains. The lazy stages draw a new affine sample every
+``--affine-refresh`` epochs (default 1, the most work; the app's default setting
+is 2). Each timing is the median of ``--repeats`` epochs, the ways taking turns
+(the machine's speed drifts).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def time_case(
 
     train_cpu: list[float] = []
 
-    def none_counted() -> float:
+    def none() -> float:
         return epoch_seconds(model, ArraySource(images), labels, prep, cpu=train_cpu)
 
     settings = base.merged({"affine_refresh_epochs": affine_refresh})
@@ -151,7 +151,7 @@ def time_case(
         )
         return epoch_seconds(model, stage, shuffled, prep, run.loader_threads)
 
-    ways = {"none": none_counted, "before_fit": before_fit}
+    ways = {"none": none, "before_fit": before_fit}
     for name, run in runs.items():
         ways[name] = lambda run=run: overlapped(run)
     for run in runs.values():  # start worker processes outside the timings
