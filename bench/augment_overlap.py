@@ -98,6 +98,29 @@ def augment_cpu_seconds(images: np.ndarray, settings: AugmentConfig) -> float:
     return min(times)
 
 
+def training_setup(shape, n_images: int, model_name: str):
+    """Random images and labels, their preprocessing and a compiled, warmed-up model.
+
+    Returns ``(images, labels, prep, model)``; one short epoch has run, so later
+    timings do not include TensorFlow's tracing.
+    """
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(n_images, *shape), dtype=np.uint8)
+    labels = rng.integers(0, 4, size=n_images)
+    prep = Preprocessing(
+        input_size=shape[0], color_mode="gray" if shape[2] == 1 else "rgb"
+    )
+    model = build_model(model_name, shape, 4)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
+    return images, labels, prep, model
+
+
+def shares(times: dict[str, float], floor: float) -> dict[str, float]:
+    """Each epoch time's extra over ``floor`` as a share of it: ``(t - floor) / t``."""
+    return {name: (t - floor) / t for name, t in times.items()}
+
+
 def time_case(
     shape,
     n_images: int,
@@ -108,15 +131,7 @@ def time_case(
     base: AugmentConfig = FULL,
 ) -> dict:
     """Median epoch seconds for the three ways on ``n_images`` random images."""
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(n_images, *shape), dtype=np.uint8)
-    labels = rng.integers(0, 4, size=n_images)
-    prep = Preprocessing(
-        input_size=shape[0], color_mode="gray" if shape[2] == 1 else "rgb"
-    )
-    model = build_model(model_name, shape, 4)
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
-    epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
+    images, labels, prep, model = training_setup(shape, n_images, model_name)
 
     def before_fit() -> float:
         start = time.perf_counter()
@@ -220,23 +235,24 @@ def main() -> None:
             AugmentConfig() if args.defaults else FULL,
         )
         cpu_us = {key: best.pop(key) for key in ("train_cpu_us", "augment_cpu_us")}
-        floor = best["none"]
-        shares = {name: (t - floor) / t for name, t in best.items() if name != "none"}
+        floor = best.pop("none")
+        share = shares(best, floor)
         if args.json:
             record = {"case": case, "model": args.model, "images": args.images}
+            record |= {"none_s": round(floor, 3)}
             record |= {f"{name}_s": round(t, 3) for name, t in best.items()}
             record |= {key: round(value, 1) for key, value in cpu_us.items()}
-            record |= {f"{name}_share": round(s, 4) for name, s in shares.items()}
+            record |= {f"{name}_share": round(v, 4) for name, v in share.items()}
             print(json.dumps(record))
             continue
         print(
             f"{case:11s} {args.model}: epoch of {args.images} images "
             f"{floor:.2f} s without augmentation, {best['before_fit']:.2f} s "
-            f"augmenting first ({shares['before_fit']:.1%} of the epoch), "
-            f"{best['overlapped']:.2f} s overlapped ({shares['overlapped']:.1%})"
+            f"augmenting first ({share['before_fit']:.1%} of the epoch), "
+            f"{best['overlapped']:.2f} s overlapped ({share['overlapped']:.1%})"
             + (
                 f", {best['processes']:.2f} s overlapped in {args.processes} "
-                f"processes ({shares['processes']:.1%})"
+                f"processes ({share['processes']:.1%})"
                 if args.processes
                 else ""
             )

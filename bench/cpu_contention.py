@@ -28,11 +28,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from augment_overlap import epoch_seconds  # noqa: E402
+from augment_overlap import epoch_seconds, shares, training_setup  # noqa: E402
 
-from aid.data.preprocess import Preprocessing  # noqa: E402
 from aid.train.lazy_sample import ArraySource  # noqa: E402
-from aid.zoo_registry import build_model  # noqa: E402
 
 #: Priority settings of the busy process: (key, what it is, start-up code).
 _PRIORITY = (
@@ -60,7 +58,12 @@ def start_busy(setup: str) -> subprocess.Popen:
     """Start a process that runs ``setup``, then counts forever."""
     code = f"import os\n{setup}\nx = 0\nwhile True:\n    x += 1\n"
     process = subprocess.Popen([sys.executable, "-c", code])
-    time.sleep(0.3)  # started and busy before the epoch begins
+    try:
+        time.sleep(0.3)  # started and busy before the epoch begins
+    except BaseException:  # e.g. Ctrl+C: never leave the loop running
+        process.kill()
+        process.wait()
+        raise
     return process
 
 
@@ -73,16 +76,12 @@ def main() -> None:
     args = parser.parse_args()
     if not hasattr(os, "sched_setscheduler"):
         parser.error("needs Linux (sched_setscheduler)")
+    if args.images < 128:
+        parser.error("--images must be at least 128 (one batch)")
     cores = os.cpu_count() or 1
     shape = (32, 32, 3 if args.rgb else 1)
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(args.images, *shape), dtype=np.uint8)
-    labels = rng.integers(0, 4, size=args.images)
-    prep = Preprocessing(input_size=32, color_mode="rgb" if args.rgb else "gray")
-    model = build_model("LeNet5", shape, 4)
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    images, labels, prep, model = training_setup(shape, args.images, "LeNet5")
     source = ArraySource(images)
-    epoch_seconds(model, ArraySource(images[:1024]), labels[:1024], prep)  # warm up
     settings = busy_settings(cores)
     times: dict[str, list[float]] = {name: [] for name in settings}
     for _ in range(args.repeats):
@@ -96,7 +95,7 @@ def main() -> None:
                     busy.wait()
     medians = {name: float(np.median(values)) for name, values in times.items()}
     alone = medians.pop("alone")
-    slowdown = {name: (t - alone) / t for name, t in medians.items()}
+    slowdown = shares(medians, alone)
     if args.json:
         record = {"case": f"32x32_{'rgb' if args.rgb else 'gray'}", "cores": cores}
         record |= {"alone_s": round(alone, 3)}
